@@ -1,0 +1,301 @@
+"""A neural net from scratch: a numpy multilayer perceptron learns the AND, OR and XOR gates.
+
+Part 1 of the evening. Two inputs, four hidden sigmoid units and one sigmoid output learn one
+logic gate at a time. Training follows the talk's pseudo-code: for each epoch, for each row of
+the truth table, feed forward, back-propagate, and take a gradient-descent step.
+
+    python mlp.py                  # AND, then OR, then XOR
+    python mlp.py --gate xor       # one gate
+    python mlp.py --plot           # also save the error curve and decision boundary to figures/
+
+The exercises are `forward`, `backward` and `update`: open stubs/mlp.py, replace each
+`raise NotImplementedError` with code that follows the TODO above it, and run
+`python stubs/mlp.py --gate and`. When
+
+    python -m pytest --impl stubs tests/test_mlp.py
+
+passes, your network learns. (`python -m pytest tests/test_mlp.py` tests the solution here.)
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+# %% Settings
+HIDDEN = 4  # hidden units; the talk counts Wxh = 2 x 4 = 8 and Why = 4 x 1 = 4 weights
+EPOCHS = 2000  # the most passes over the truth table; training stops sooner once it has learned
+LEARNING_RATE = 4.0  # size of each gradient-descent step
+TARGET_ERROR = 0.05  # stop once the mean error of an epoch falls below this ("good enough")
+SEED = 0  # seeds the random starting weights, so every run prints the same numbers
+WEIGHT_SCALE = 0.3  # spread of the random starting weights; small keeps each sigmoid steep
+
+INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)  # (4, 2): A, B
+GATES = {  # the target column of each truth table, (4, 1)
+    "and": np.array([[0], [0], [0], [1]], dtype=float),
+    "or": np.array([[0], [1], [1], [1]], dtype=float),
+    "xor": np.array([[0], [1], [1], [0]], dtype=float),
+}
+
+
+def find_repo_root(start=Path(__file__).resolve().parent):
+    """The first folder upward from this script that holds data/ (so stubs/ copies work too)."""
+    for folder in (start, *start.parents):
+        if (folder / "data").is_dir():
+            return folder
+    return start
+
+
+# %% Model
+def sigmoid(z):
+    """1 / (1 + e^-z), written so that no input overflows: log(1 + e^-z) is logaddexp(0, -z)."""
+    return np.exp(-np.logaddexp(0.0, -z))
+
+
+def sigmoid_grad_from_output(a):
+    """The sigmoid's slope, given its output a = sigmoid(z): da/dz = a * (1 - a)."""
+    return a * (1.0 - a)
+
+
+def init_params(n_inputs, n_hidden, n_outputs, rng, scale=WEIGHT_SCALE):
+    """Random weights and zero biases. Row vectors: a layer computes x @ W + b."""
+    return {
+        "Wxh": rng.normal(0.0, scale, (n_inputs, n_hidden)),  # (inputs, hidden)
+        "bh": np.zeros((1, n_hidden)),  # (1, hidden)
+        "Why": rng.normal(0.0, scale, (n_hidden, n_outputs)),  # (hidden, outputs)
+        "by": np.zeros((1, n_outputs)),  # (1, outputs)
+    }
+
+
+def count_params(params):
+    """Number of weights and biases in each matrix, e.g. {"Wxh": 8, ...}."""
+    return {name: value.size for name, value in params.items()}
+
+
+def forward(X, params):
+    """Feed forward.
+
+    Inputs:
+    - X: inputs, one row per example, shape (rows, inputs)
+    - params: dict with Wxh (inputs, hidden), bh (1, hidden), Why (hidden, outputs), by (1, outputs)
+    Returns:
+    - H: hidden activations, shape (rows, hidden)
+    - yp: predicted probabilities, shape (rows, outputs)
+    """
+    # TODO: Feed forward through the network
+    #   1. H  = sigmoid of (X times Wxh, plus the hidden bias bh)
+    #   2. yp = sigmoid of (H times Why, plus the output bias by)
+    ### BEGIN SOLUTION
+    H = sigmoid(X @ params["Wxh"] + params["bh"])  # (rows, hidden)
+    yp = sigmoid(H @ params["Why"] + params["by"])  # (rows, outputs)
+    ### END SOLUTION
+    return H, yp
+
+
+def cross_entropy(yp, y):
+    """Mean cross-entropy between predicted probabilities yp and 0/1 targets y (the error)."""
+    yp = np.clip(yp, 1e-12, 1.0 - 1e-12)  # log(0) would be -infinity
+    return float(-np.mean(y * np.log(yp) + (1.0 - y) * np.log(1.0 - yp)))
+
+
+def backward(X, y, H, yp, params):
+    """Back-propagate: the gradient of the mean cross-entropy with respect to every parameter.
+
+    Inputs:
+    - X: inputs (rows, inputs); y: targets (rows, outputs)
+    - H, yp: what `forward` returned for X
+    - params: the weights used by that forward pass
+    Returns:
+    - grads: dict with dWxh, dbh, dWhy, dby, each the shape of its parameter
+    """
+    # TODO: Back-propagate from the error to every weight and bias
+    #   1. dZy = (yp - y) / rows         (error at the output, before its sigmoid)
+    #   2. dWhy = H transposed times dZy; dby = dZy summed over rows
+    #   3. dH  = dZy times Why transposed (error sent back to the hidden layer)
+    #   4. dZh = dH times sigmoid_grad_from_output(H)
+    #   5. dWxh = X transposed times dZh; dbh = dZh summed over rows
+    ### BEGIN SOLUTION
+    dZy = (yp - y) / len(X)  # (rows, outputs): cross-entropy and sigmoid cancel to yp - y
+    dH = dZy @ params["Why"].T  # (rows, hidden)
+    dZh = dH * sigmoid_grad_from_output(H)  # (rows, hidden): back through the hidden sigmoid
+    grads = {
+        "dWxh": X.T @ dZh,  # (inputs, hidden)
+        "dbh": dZh.sum(axis=0, keepdims=True),  # (1, hidden)
+        "dWhy": H.T @ dZy,  # (hidden, outputs)
+        "dby": dZy.sum(axis=0, keepdims=True),  # (1, outputs)
+    }
+    ### END SOLUTION
+    return grads
+
+
+def update(params, grads, lr):
+    """One gradient-descent step: returns new parameters, each moved against its gradient."""
+    # TODO: Gradient descent
+    #   1. for every parameter name (Wxh, bh, Why, by):
+    #      new value = old value - lr * its gradient (grads["d" + name])
+    ### BEGIN SOLUTION
+    new_params = {name: value - lr * grads["d" + name] for name, value in params.items()}
+    ### END SOLUTION
+    return new_params
+
+
+# %% Training
+def train(X, y, hidden=HIDDEN, epochs=EPOCHS, lr=LEARNING_RATE, seed=SEED,
+          target_error=TARGET_ERROR):
+    """Stochastic gradient descent, one row at a time, as in the talk's pseudo-code.
+
+    Returns the trained parameters and the mean error of each epoch that ran.
+    """
+    rng = np.random.default_rng(seed)
+    params = init_params(X.shape[1], hidden, y.shape[1], rng)
+    errors = []
+    for _ in range(epochs):
+        epoch_error = 0.0
+        for row in range(len(X)):
+            x_row, y_row = X[row:row + 1], y[row:row + 1]  # (1, inputs), (1, outputs)
+            H, yp = forward(x_row, params)
+            epoch_error += cross_entropy(yp, y_row)
+            params = update(params, backward(x_row, y_row, H, yp, params), lr)
+        errors.append(epoch_error / len(X))
+        if errors[-1] < target_error:  # learned well enough: stop, as the talk says
+            break
+    return params, errors
+
+
+# %% Evaluation and plots
+def accuracy(yp, y):
+    """Share of rows where the rounded prediction equals the target (0 to 1)."""
+    return float(np.mean((yp >= 0.5) == (y >= 0.5)))
+
+
+def truth_table(X, y, yp):
+    """The rows `A B target predicted probability` as printable text."""
+    lines = ["   A  B  target  predicted  probability"]
+    for (a, b), target, prob in zip(X, y[:, 0], yp[:, 0], strict=True):
+        lines.append(f"   {a:.0f}  {b:.0f}  {target:6.0f}  {prob >= 0.5:9d}  {prob:11.3f}")
+    return "\n".join(lines)
+
+
+def print_progress(errors):
+    """The error at every tenth of the epochs that ran, and at the last one."""
+    step = max(1, len(errors) // 10)
+    shown = [*range(0, len(errors) - 1, step), len(errors) - 1]
+    for epoch in shown:
+        print(f"  epoch {epoch + 1:5d}  error {errors[epoch]:.4f}")
+
+
+def save_plots(gate, errors, params, plot_dir, show=False):
+    """Save the training-error curve and the learned decision boundary as one PNG."""
+    import matplotlib
+
+    if not show:
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.plot(np.arange(1, len(errors) + 1), errors)
+    left.set(title=f"{gate.upper()}: training error", xlabel="epoch", ylabel="cross-entropy",
+             yscale="log")
+    grid = np.linspace(-0.25, 1.25, 121)
+    a, b = np.meshgrid(grid, grid)
+    _, yp = forward(np.column_stack([a.ravel(), b.ravel()]), params)
+    shading = right.contourf(a, b, yp.reshape(a.shape), levels=20, cmap="coolwarm", vmin=0, vmax=1)
+    right.contour(a, b, yp.reshape(a.shape), levels=[0.5], colors="black")
+    right.scatter(INPUTS[:, 0], INPUTS[:, 1], c=GATES[gate][:, 0], cmap="coolwarm",
+                  edgecolors="black", s=120, vmin=0, vmax=1)
+    right.set(title=f"{gate.upper()}: decision boundary (black line: p = 0.5)", xlabel="A",
+              ylabel="B")
+    figure.colorbar(shading, ax=right, label="predicted probability")
+    figure.tight_layout()
+    path = Path(plot_dir) / f"mlp_{gate}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    figure.savefig(temporary, format="png", dpi=100)
+    os.replace(temporary, path)
+    if show:
+        plt.show()
+    plt.close(figure)
+    return path
+
+
+# %% Command line
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, with its errors as one plain sentence."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message} (see --help).\n")
+
+
+def parse_args(argv):
+    parser = ArgumentParser(description="A numpy MLP learns the AND, OR and XOR gates.")
+    parser.add_argument("--gate", choices=list(GATES), help="train one gate (default: all three)")
+    parser.add_argument("--epochs", type=int, default=EPOCHS,
+                        help=f"most passes over the truth table (default {EPOCHS})")
+    parser.add_argument("--lr", type=float, default=LEARNING_RATE,
+                        help=f"learning rate (default {LEARNING_RATE})")
+    parser.add_argument("--hidden", type=int, default=HIDDEN,
+                        help=f"hidden units (default {HIDDEN})")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
+    parser.add_argument("--plot", action="store_true",
+                        help="save the error curve and decision boundary of each gate as PNG")
+    parser.add_argument("--plot-dir", type=Path, default=find_repo_root() / "figures",
+                        help="folder for the PNGs (default: figures/)")
+    parser.add_argument("--show", action="store_true", help="also open the plots in a window")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
+    args = parser.parse_args(argv)
+    if args.epochs < 1:
+        parser.error(f"--epochs must be at least 1, got {args.epochs}")
+    if args.hidden < 1:
+        parser.error(f"--hidden must be at least 1, got {args.hidden}")
+    if not np.isfinite(args.lr) or args.lr <= 0:
+        parser.error(f"--lr must be a positive number, got {args.lr}")
+    return args
+
+
+def run_gate(gate, args):
+    """Train one gate, print its progress and truth table; return its results."""
+    print(f"\n=== {gate.upper()} gate ===")
+    y = GATES[gate]
+    params, errors = train(INPUTS, y, args.hidden, args.epochs, args.lr, args.seed)
+    print_progress(errors)
+    _, yp = forward(INPUTS, params)
+    print(truth_table(INPUTS, y, yp))
+    result = {"accuracy": accuracy(yp, y), "final_error": errors[-1], "epochs": len(errors)}
+    print(f"  accuracy {result['accuracy']:.0%} after {len(errors)} epochs")
+    if args.plot or args.show:
+        print(f"  saved {save_plots(gate, errors, params, args.plot_dir, args.show)}")
+    return result
+
+
+def write_json(path, results):
+    """Write the results to `path` through a temporary file, so no half-written file is left."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def main(argv=None):
+    start = time.perf_counter()
+    args = parse_args(argv)
+    sizes = count_params(init_params(INPUTS.shape[1], args.hidden, 1, np.random.default_rng(0)))
+    print(f"network 2-{args.hidden}-1; parameters: " + ", ".join(f"{k} {v}" for k, v in
+          sizes.items()) + f" (total {sum(sizes.values())})")
+    gates = [args.gate] if args.gate else list(GATES)
+    results = {"gates": {gate: run_gate(gate, args) for gate in gates}}
+    results["seconds"] = time.perf_counter() - start
+    print(f"\ndone in {results['seconds']:.2f} s")
+    if args.json:
+        write_json(args.json, results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
