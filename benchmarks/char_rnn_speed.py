@@ -1,0 +1,121 @@
+"""How much faster min_char_rnn.py is than the classic step-by-step version of the same model.
+
+Both run in this one process on the same text, settings and initial weights. The classic
+version (tests/reference_char_rnn.py) builds a one-hot vector and multiplies it by Wxh at
+every step, computes the output layer and softmax step by step, and sums per-step outer
+products in the backward pass; the fast one looks up rows of Wxh and does the output layer,
+the softmax and their gradients for the whole chunk in one product each. Clipping and
+Adagrad are the same code in both.
+
+    python benchmarks/char_rnn_speed.py
+    python benchmarks/char_rnn_speed.py --iters 3000 --json speed.json
+"""
+
+import argparse
+import importlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(REPO_ROOT / "tests"))
+
+min_char_rnn = importlib.import_module("min_char_rnn")  # the script, as a module
+reference_char_rnn = importlib.import_module("reference_char_rnn")  # the classic version
+
+
+def best_seconds(function, repeats, rounds=5):
+    """The fastest of several rounds of `repeats` calls, in seconds per call."""
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(repeats):
+            function()
+        best = min(best, (time.perf_counter() - start) / repeats)
+    return best
+
+
+def time_loss_functions(params, data, seq_length, repeats):
+    """Seconds per call of each loss/gradient function on the same chunk and state."""
+    inputs, targets, _, _ = min_char_rnn.next_chunk(data, 0, seq_length)
+    h_prev = np.zeros(params["Whh"].shape[0])
+    fast = best_seconds(lambda: min_char_rnn.loss_and_gradients(params, inputs, targets, h_prev),
+                        repeats)
+    classic = best_seconds(
+        lambda: reference_char_rnn.loss_and_gradients(params, inputs, targets, h_prev), repeats)
+    return fast, classic
+
+
+def fast_chars_per_second(data, vocab_size, args):
+    """Characters per second of the script's own training iterations."""
+    state = min_char_rnn.new_state(vocab_size, args.hidden, args.seq_len, args.seed)
+    start = time.perf_counter()
+    for _ in range(args.iters):
+        min_char_rnn.train_step(state, data, args.seq_len, min_char_rnn.LEARNING_RATE)
+    return args.iters * args.seq_len / (time.perf_counter() - start), state.smooth_loss
+
+
+def classic_chars_per_second(data, vocab_size, args):
+    """Characters per second of the classic iterations, from the same initial weights."""
+    state = min_char_rnn.new_state(vocab_size, args.hidden, args.seq_len, args.seed)
+    params, memory, h_prev, position = state.params, state.memory, state.h_prev, 0
+    smooth_loss = state.smooth_loss
+    start = time.perf_counter()
+    for _ in range(args.iters):
+        loss, position, h_prev = reference_char_rnn.train_step(
+            min_char_rnn, params, memory, data, position, h_prev, args.seq_len,
+            min_char_rnn.LEARNING_RATE)
+        smooth_loss = 0.999 * smooth_loss + 0.001 * loss
+    return args.iters * args.seq_len / (time.perf_counter() - start), smooth_loss
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Time min_char_rnn against the classic "
+                                     "step-by-step version of the same model.")
+    parser.add_argument("--text", type=Path, default=REPO_ROOT / "data" / "rhymes.txt",
+                        help="text to train on (default: data/rhymes.txt)")
+    parser.add_argument("--iters", type=int, default=2000,
+                        help="training iterations timed for each version (default 2000)")
+    parser.add_argument("--hidden", type=int, default=min_char_rnn.HIDDEN_SIZE,
+                        help="hidden units (default: the script's)")
+    parser.add_argument("--seq-len", type=int, default=min_char_rnn.SEQ_LENGTH,
+                        help="characters per chunk (default: the script's)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights")
+    parser.add_argument("--json", type=Path, help="write the figures to this JSON file")
+    args = parser.parse_args(argv)
+    if args.iters < 1:
+        parser.error(f"--iters must be at least 1; got {args.iters}")
+    text = min_char_rnn.load_text(args.text, args.seq_len)
+    vocabulary = min_char_rnn.build_vocabulary(text)
+    data = min_char_rnn.encode(text, vocabulary)
+    params = min_char_rnn.new_state(len(vocabulary), args.hidden, args.seq_len, args.seed).params
+    print(f"{args.text.name}: {len(text):,} characters, vocabulary {len(vocabulary)}, "
+          f"hidden {args.hidden}, chunks of {args.seq_len}")
+    fast, classic = time_loss_functions(params, data, args.seq_len, repeats=200)
+    print(f"loss and gradients, one chunk: classic {classic * 1e6:8.1f} us   "
+          f"fast {fast * 1e6:8.1f} us   speedup {classic / fast:.1f}x")
+    fast_rate, fast_loss = fast_chars_per_second(data, len(vocabulary), args)
+    classic_rate, classic_loss = classic_chars_per_second(data, len(vocabulary), args)
+    print(f"training, {args.iters} iterations: classic {classic_rate:9,.0f} chars/s   "
+          f"fast {fast_rate:9,.0f} chars/s   speedup {fast_rate / classic_rate:.1f}x")
+    print(f"smoothed loss after them: classic {classic_loss:.3f}   fast {fast_loss:.3f} (the "
+          "same maths; rounding differences of 1e-16 grow over many Adagrad steps)")
+    figures = {"reference_chars_per_second": classic_rate, "chars_per_second": fast_rate,
+               "speedup": fast_rate / classic_rate, "loss_fn_speedup": classic / fast}
+    if args.json is not None:
+        temporary = args.json.with_name(f".{args.json.name}.{os.getpid()}.tmp")
+        try:
+            temporary.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+            os.replace(temporary, args.json)
+        finally:
+            temporary.unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,362 @@
+"""Is this computer ready for the workshop? Run this the night before.
+
+    python check_setup.py            # about 30 s: versions, Keras, figures/, a tiny run of each
+    python check_setup.py --no-runs  # only the versions, Keras and the folders (a few seconds)
+
+It prints a table with one row per check. Each row says ok, or what to do about it: a missing
+package comes with the exact command that installs it. The exit status is 0 only when
+everything the evening needs works. The GPU row and the optional tools are information only:
+every script runs on a laptop CPU, so a computer without a GPU passes.
+
+Nothing heavy is imported at the top of this file, so a missing package is reported in its row
+instead of stopping the check.
+"""
+
+import argparse
+import contextlib
+import importlib
+import importlib.metadata
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+# %% Settings
+REPO_ROOT = Path(__file__).resolve().parent  # the workshop folder: scripts, data/, figures/
+MIN_PYTHON = (3, 10)  # the oldest Python the scripts are written for
+MODULE_NAMES = {}  # distribution name -> module name, for packages whose two names differ
+QUICK_RUNS = [  # (script, its tiny settings ({tmp}: a temporary folder), packages it needs)
+    ("mlp.py", ["--plot", "--plot-dir", "{tmp}"], ["numpy", "matplotlib"]),
+    ("rnn.py", ["--epochs", "1", "--plot-dir", "{tmp}", "--json", "{tmp}/rnn.json"],
+     ["numpy", "matplotlib"]),
+    ("min_char_rnn.py", ["--iters", "50", "--sample-every", "50", "--book", "{tmp}/book.txt",
+                         "--checkpoint", "{tmp}/char_rnn.npz"], ["numpy"]),
+    ("run_lstm.py", ["sine", "--epochs", "1", "--plot-dir", "{tmp}", "--json", "{tmp}/lstm.json"],
+     ["numpy", "pandas", "matplotlib", "keras"]),
+]
+RUN_TIMEOUT = 180  # seconds a quick run may take before it counts as failed
+OPTIONAL_TOOLS = [  # (name, how to find it, what it is for): information only
+    ("jupytext", "module", "turns a script into a notebook: jupytext --to ipynb mlp.py"),
+    ("npx", "program", "renders the slides: npx @marp-team/marp-cli slides/slides.md"),
+]
+OK, FAIL, INFO, SKIP = "ok", "FAIL", "info", "skip"  # the statuses; only FAIL fails the check
+
+
+class Row(NamedTuple):
+    """One line of the report."""
+
+    check: str  # what was checked
+    status: str  # OK, FAIL, INFO or SKIP
+    detail: str  # the version found, the time taken, or what to do
+
+
+# %% Versions
+def read_requirements(text):
+    """The requirements as (name, specifiers) pairs, e.g. ("numpy", ">=1.26,<3")."""
+    requirements = []
+    for line in text.splitlines():
+        line = line.split("#")[0].strip()
+        match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$", line)
+        if match:
+            requirements.append((match.group(1), match.group(3).replace(" ", "")))
+    return requirements
+
+
+def version_tuple(text):
+    """The numeric release part of a version: "2.21.0rc1" -> (2, 21, 0)."""
+    match = re.match(r"\d+(\.\d+)*", text.strip())
+    return tuple(int(part) for part in match.group(0).split(".")) if match else ()
+
+
+def compare(a, b):
+    """-1, 0 or 1 as version tuple a is below, equal to or above b (missing parts count as 0)."""
+    width = max(len(a), len(b))
+    a, b = a + (0,) * (width - len(a)), b + (0,) * (width - len(b))
+    return (a > b) - (a < b)
+
+
+def satisfies(version, specifiers):
+    """True when `version` meets every comma-separated specifier, such as ">=1.26,<3"."""
+    found = version_tuple(version)
+    for specifier in filter(None, specifiers.split(",")):
+        operator, wanted = re.match(r"(~=|==|!=|<=|>=|<|>)?(.*)", specifier).groups()
+        if wanted.endswith(".*"):  # ==2.1.* : the same release prefix
+            prefix = version_tuple(wanted[:-2])
+            same = found[:len(prefix)] == prefix
+            if same != (operator != "!="):
+                return False
+            continue
+        order = compare(found, version_tuple(wanted))
+        if operator == "~=":  # ~=2.1 means >=2.1 and ==2.*
+            prefix = version_tuple(wanted)[:-1]
+            if order < 0 or found[:len(prefix)] != prefix:
+                return False
+        elif not {"==": order == 0, "!=": order != 0, "<=": order <= 0, ">=": order >= 0,
+                  "<": order < 0, ">": order > 0, None: order == 0}[operator]:
+            return False
+    return True
+
+
+def python_command():
+    """How to call this Python in a shell: `python` when that is this one, else its full path."""
+    on_path = shutil.which("python")
+    if on_path and Path(on_path).resolve() == Path(sys.executable).resolve():
+        return "python"
+    return f'"{sys.executable}"' if " " in sys.executable else sys.executable
+
+
+def install_command(name, specifiers, *options):
+    """The exact command that installs a requirement into this Python."""
+    return " ".join([python_command(), "-m", "pip", "install", *options,
+                     f'"{name}{specifiers}"'])
+
+
+@contextlib.contextmanager
+def quiet_stderr():
+    """Hide what C libraries print while they load (TensorFlow's notes about CUDA and CPUs)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def check_python(version_info=sys.version_info):
+    """Is this Python new enough?"""
+    found = ".".join(map(str, version_info[:3]))
+    wanted = ".".join(map(str, MIN_PYTHON))
+    if tuple(version_info[:2]) >= MIN_PYTHON:
+        return Row("Python", OK, f"{found} (needs {wanted} or newer)")
+    return Row("Python", FAIL, f"{found} is too old: install Python {wanted} or newer from "
+               "python.org, make a fresh virtual environment with it, and install again")
+
+
+def check_package(name, specifiers, importer=importlib.import_module,
+                  version_of=importlib.metadata.version):
+    """Is the package installed, new enough, and does it import? Returns (Row, module or None)."""
+    module_name = MODULE_NAMES.get(name, name)
+    wanted = specifiers or "any version"
+    try:
+        version = version_of(name)
+    except importlib.metadata.PackageNotFoundError:
+        return Row(name, FAIL, f"not installed: {install_command(name, specifiers)}"), None
+    if not satisfies(version, specifiers):
+        return Row(name, FAIL, f"{version} installed, needs {wanted}: "
+                   f"{install_command(name, specifiers, '--upgrade')}"), None
+    start = time.perf_counter()
+    try:
+        with quiet_stderr():
+            module = importer(module_name)
+    except ModuleNotFoundError as error:
+        if error.name in (None, module_name) or module_name.startswith(f"{error.name}."):
+            return Row(name, FAIL, f"not found by this Python: "
+                       f"{install_command(name, specifiers)}"), None
+        return Row(name, FAIL, f"{version} installed, but it needs {error.name}, which is "
+                   f"missing: {python_command()} -m pip install {error.name}"), None
+    except Exception as error:  # noqa: BLE001  (any failure of a broken install is reported)
+        reason = (str(error).strip().splitlines() or [""])[0][:80]
+        return Row(name, FAIL, f"{version} installed, but importing it fails "
+                   f"({type(error).__name__}: {reason}): "
+                   f"{install_command(name, specifiers, '--force-reinstall')}"), None
+    seconds = time.perf_counter() - start
+    return Row(name, OK, f"{version} (needs {wanted}; imports in {seconds:.1f} s)"), module
+
+
+# %% Keras and the GPU
+def check_keras_backend(keras):
+    """Which backend Keras runs on (TensorFlow unless KERAS_BACKEND says jax or torch)."""
+    backend = keras.backend.backend()
+    how = "set by KERAS_BACKEND" if os.environ.get("KERAS_BACKEND") else "the default"
+    return Row("Keras backend", OK, f"{backend} ({how}; KERAS_BACKEND=jax or torch picks "
+               "another)")
+
+
+def visible_gpus(backend):
+    """Names of the GPUs the Keras backend can use (an empty list on a CPU-only computer)."""
+    with quiet_stderr():
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            return [device.name for device in tf.config.list_physical_devices("GPU")]
+        if backend == "jax":
+            import jax
+
+            return [str(device) for device in jax.devices() if device.platform == "gpu"]
+        if backend == "torch":
+            import torch
+
+            if torch.cuda.is_available():
+                return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+            return ["Apple GPU (mps)"] if torch.backends.mps.is_available() else []
+    return []
+
+
+def check_gpu(backend):
+    """Information only: the evening runs on a CPU; a GPU only makes Keras faster."""
+    try:
+        gpus = visible_gpus(backend)
+    except Exception as error:  # noqa: BLE001  (information only: never fails the check)
+        return Row("GPU", INFO, f"could not tell ({type(error).__name__}); the CPU is enough")
+    if gpus:
+        return Row("GPU", INFO, f"{len(gpus)} visible to {backend}: {', '.join(gpus)}")
+    return Row("GPU", INFO, "none visible: the scripts run on the CPU, which is all tonight needs")
+
+
+# %% Folders, tools and quick runs
+def check_writable(folder):
+    """Can the scripts save their figures in `folder`?"""
+    probe = folder / f".check_setup.{os.getpid()}.tmp"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as error:
+        return Row(f"{folder.name}/ writable", FAIL, f"cannot write there ({error.strerror}): "
+                   "clone the repo into a folder you own, or give the scripts --plot-dir DIR")
+    return Row(f"{folder.name}/ writable", OK, str(folder))
+
+
+def check_tool(name, kind, purpose):
+    """Information only: an optional tool, found or not."""
+    if kind == "module":
+        found = importlib.util.find_spec(name) is not None
+    else:
+        found = shutil.which(name) is not None
+    return Row(f"{name} (optional)", INFO, f"{'found' if found else 'not found'}; {purpose}")
+
+
+def quick_run(script, arguments, folder=REPO_ROOT, timeout=RUN_TIMEOUT):
+    """Run one script with tiny settings in a temporary folder; the row says how long it took."""
+    path = folder / script
+    if not path.is_file():
+        return Row(f"run {script}", FAIL, f"{path} is missing: run this check from the "
+                   "workshop's folder, or fetch the repo again (git pull)")
+    env = {**os.environ, "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    with tempfile.TemporaryDirectory() as tmp:
+        command = [sys.executable, str(path), *(a.replace("{tmp}", tmp) for a in arguments)]
+        start = time.perf_counter()
+        try:
+            result = subprocess.run(command, cwd=tmp, env=env, capture_output=True, text=True,
+                                    timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return Row(f"run {script}", FAIL, f"still running after {timeout} s: close other "
+                       f"programs and try `python {script}` by itself")
+    seconds = time.perf_counter() - start
+    shown = " ".join(arguments).replace("{tmp}", "TMP")
+    if result.returncode != 0:
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        last = lines[-1].strip()[:120] if lines else f"exit status {result.returncode}"
+        return Row(f"run {script}", FAIL, f"failed after {seconds:.1f} s: {last} "
+                   f"(see the whole message with: python {script} {shown})")
+    return Row(f"run {script}", OK, f"{seconds:.1f} s ({shown})")
+
+
+# %% Report
+def print_row(row):
+    """One line of the table, printed as soon as its check is done."""
+    print(f"{row.check:24s} {row.status:5s} {row.detail}", flush=True)
+
+
+def package_rows(requirements, importer=importlib.import_module,
+                 version_of=importlib.metadata.version, show=print_row):
+    """A row per requirement; returns the rows and the modules that imported, by name."""
+    rows, modules = [], {}
+    for name, specifiers in requirements:
+        row, module = check_package(name, specifiers, importer, version_of)
+        show(row)
+        rows.append(row)
+        if module is not None:
+            modules[name] = module
+    return rows, modules
+
+
+def keras_rows(modules):
+    """The backend and GPU rows, when Keras imported."""
+    if "keras" not in modules:
+        return [Row("Keras backend", SKIP, "needs keras (see its row)")]
+    backend_row = check_keras_backend(modules["keras"])
+    return [backend_row, check_gpu(modules["keras"].backend.backend())]
+
+
+def run_rows(modules, quick_runs=QUICK_RUNS, folder=REPO_ROOT, show=print_row):
+    """A quick run of each script whose packages all imported."""
+    rows = []
+    for script, arguments, needs in quick_runs:
+        missing = [name for name in needs if name not in modules]
+        if missing:
+            row = Row(f"run {script}", SKIP, f"needs {', '.join(missing)} (see above)")
+        else:
+            row = quick_run(script, arguments, folder)
+        show(row)
+        rows.append(row)
+    return rows
+
+
+def summary(rows):
+    """The closing lines, and the exit status: 0 only when no row failed."""
+    failed = [row for row in rows if row.status == FAIL]
+    if not failed:
+        return "All set: everything the evening needs works on this computer.", 0
+    lines = [f"{len(failed)} problem{'s' if len(failed) > 1 else ''}: "
+             + ", ".join(row.check for row in failed) + ". Fix the FAIL rows, then run "
+             "`python check_setup.py` again."]
+    if any("pip install" in row.detail for row in failed):
+        lines.append(f"To install everything at once: {python_command()} -m pip install -r "
+                     "requirements.txt")
+    return "\n".join(lines), 1
+
+
+def check_everything(requirements_path, runs=True, show=print_row):
+    """Every check in order, each row shown as it is done; returns all the rows."""
+    rows = [check_python()]
+    show(rows[0])
+    try:
+        requirements = read_requirements(requirements_path.read_text(encoding="utf-8"))
+    except OSError:
+        rows.append(Row("requirements.txt", FAIL, f"{requirements_path} is missing: run this "
+                        "check from the workshop's folder"))
+        show(rows[-1])
+        requirements = []
+    found, modules = package_rows(requirements, show=show)
+    rows += found
+    others = keras_rows(modules) + [check_writable(REPO_ROOT / "figures")]
+    others += [check_tool(*tool) for tool in OPTIONAL_TOOLS]
+    for row in others:
+        show(row)
+    rows += others
+    if runs:
+        rows += run_rows(modules, show=show)
+    return rows
+
+
+# %% Command line
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description="Check that this computer is ready for the "
+                                     "workshop.")
+    parser.add_argument("--no-runs", action="store_true",
+                        help="skip the quick run of each script (the check then takes seconds)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    start = time.perf_counter()
+    print(f"{'check':24s} {'':5s} details\n{'-' * 72}")
+    rows = check_everything(REPO_ROOT / "requirements.txt", runs=not args.no_runs)
+    text, status = summary(rows)
+    print(f"\n{text}\nThe check took {time.perf_counter() - start:.0f} s.")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

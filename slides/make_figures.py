@@ -1,0 +1,509 @@
+"""Draw every picture of the slides into slides/img/, from the evening's own scripts.
+
+    python slides/make_figures.py                 # all of them (under two minutes on a laptop)
+    python slides/make_figures.py mlp_gates       # only the ones named
+    python slides/make_figures.py --list          # the names, and what each picture shows
+
+The network diagrams are drawn with matplotlib; the results (decision boundaries, sine waves,
+verse, stock prices) come from calling the functions of mlp.py, rnn.py, min_char_rnn.py,
+lstm.py and run_lstm.py with fixed seeds, so running this again gives the same pictures. They
+use each script's default settings, except the char-RNN, which trains for fewer iterations
+(CHAR_STAGES) than `python min_char_rnn.py` does.
+"""
+
+import argparse
+import contextlib
+import io
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def find_repo_root(start=Path(__file__).resolve().parent):
+    """The first folder upward from this file that holds data/: where the scripts live."""
+    for folder in (start, *start.parents):
+        if (folder / "data").is_dir():
+            return folder
+    return start
+
+
+REPO_ROOT = find_repo_root()
+sys.path.insert(0, str(REPO_ROOT))  # the evening's scripts are imported as modules
+
+# %% Settings
+IMG_DIR = Path(__file__).resolve().parent / "img"  # where the deck looks for its pictures
+DPI = 100  # resolution of the PNGs: sharp on a projector, small in the repo
+SEED = 0  # every network starts from this seed, so the pictures are repeatable
+NODE_RADIUS = 0.32  # size of a unit in the network diagrams
+COLOURS = {  # one colour per kind of weight, the same in every diagram
+    "Wxh": "tab:blue",
+    "Why": "tab:green",
+    "Whh": "tab:orange",
+}
+CHAR_STAGES = (0, 1_000, 5_000, 30_000)  # char-RNN iterations at which a sample is shown
+CHAR_SAMPLE_LENGTH = 170  # characters in each char-RNN sample
+LSTM_SHOWN_DAYS = 60  # the last test days shown in the S&P 500 picture, so moves are visible
+
+
+# %% Drawing helpers
+def save_figure(figure, path):
+    """Save a PNG through a temporary name, so no half-written picture is ever left."""
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        figure.savefig(temporary, format="png", dpi=DPI)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    plt.close(figure)
+    return path
+
+
+def layer_positions(count, x, spread=1.0):
+    """Centres of `count` units stacked in a column at `x`, centred on y = 0."""
+    return [(x, spread * (count - 1) / 2 - spread * i) for i in range(count)]
+
+
+def draw_units(axes, positions, label, colour):
+    """Circles for the units of one layer, each with its label inside."""
+    from matplotlib.patches import Circle
+
+    for i, (x, y) in enumerate(positions):
+        axes.add_patch(Circle((x, y), NODE_RADIUS, facecolor=colour, edgecolor="black", zorder=3))
+        text = label if len(positions) == 1 else f"{label}{i + 1}"
+        axes.text(x, y, text, ha="center", va="center", fontsize=12, zorder=4)
+
+
+def draw_connections(axes, sources, targets, colour):
+    """An arrow from every unit of one layer to every unit of the next."""
+    for xs, ys in sources:
+        for xt, yt in targets:
+            dx, dy = xt - xs, yt - ys
+            scale = NODE_RADIUS / math.hypot(dx, dy)
+            axes.annotate("", xy=(xt - dx * scale, yt - dy * scale),
+                          xytext=(xs + dx * scale, ys + dy * scale),
+                          arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.2})
+
+
+def draw_recurrence(axes, positions, colour):
+    """Whh: a loop on every hidden unit, and a double arrow between every pair of them."""
+    from matplotlib.patches import FancyArrowPatch
+
+    for x, y in positions:  # a unit's own previous value: one weight each
+        start, end = math.radians(140), math.radians(220)
+        axes.add_patch(FancyArrowPatch(
+            (x + NODE_RADIUS * math.cos(start), y + NODE_RADIUS * math.sin(start)),
+            (x + NODE_RADIUS * math.cos(end), y + NODE_RADIUS * math.sin(end)),
+            connectionstyle="arc3,rad=1.6", arrowstyle="-|>", mutation_scale=12, color=colour,
+            lw=1.5, zorder=5))
+    for i, (x, y_top) in enumerate(positions):
+        for _, y_low in positions[i + 1:]:  # two weights between each pair: one each way
+            axes.add_patch(FancyArrowPatch((x + 0.7 * NODE_RADIUS, y_top - 0.7 * NODE_RADIUS),
+                                           (x + 0.7 * NODE_RADIUS, y_low + 0.7 * NODE_RADIUS),
+                                           connectionstyle="arc3,rad=-0.45", arrowstyle="<|-|>",
+                                           mutation_scale=12, color=colour, lw=1.2, zorder=1))
+
+
+# %% Network diagrams
+def network_figure(recurrent):
+    """The 2-4-1 network of the evening, with or without its hidden-to-hidden weights."""
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(6, 4.2))
+    inputs, hidden = layer_positions(2, 0.0), layer_positions(4, 2.5)
+    output = layer_positions(1, 5.0)
+    draw_connections(axes, inputs, hidden, COLOURS["Wxh"])
+    draw_connections(axes, hidden, output, COLOURS["Why"])
+    if recurrent:
+        draw_recurrence(axes, hidden, COLOURS["Whh"])
+    draw_units(axes, inputs, "x", "#dbe9f6")
+    draw_units(axes, hidden, "h", "#fde3c8" if recurrent else "#e8e8e8")
+    draw_units(axes, output, "y", "#d9f0d3")
+    labels = [("Wxh: 2 x 4 = 8", COLOURS["Wxh"]), ("Why: 4 x 1 = 4", COLOURS["Why"])]
+    if recurrent:
+        labels.insert(1, ("Whh: 4 x 4 = 16", COLOURS["Whh"]))
+    for row, (text, colour) in enumerate(labels):
+        axes.text(2.5, -2.25 - 0.38 * row, text, color=colour, ha="center", fontsize=12,
+                  fontweight="bold")
+    axes.set_title("Recurrent network (RNN) 2-4-1" if recurrent else "Multilayer perceptron 2-4-1",
+                   fontsize=14)
+    axes.set(xlim=(-0.7, 5.7), ylim=(-3.4 if recurrent else -3.0, 2.1), aspect="equal")
+    axes.axis("off")
+    figure.tight_layout()
+    return figure
+
+
+def make_mlp_network():
+    """The MLP of part 1: 2 inputs, 4 hidden units, 1 output, and its weight counts."""
+    return network_figure(recurrent=False)
+
+
+def make_rnn_network():
+    """The same network made recurrent: every hidden unit also sees every hidden unit's past."""
+    return network_figure(recurrent=True)
+
+
+def make_lstm_cell():
+    """An LSTM cell: the cell state runs along the top; three gates decide what passes."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+
+    figure, axes = plt.subplots(figsize=(8, 4.2))
+    axes.add_patch(FancyBboxPatch((0.6, 0.4), 8.0, 4.0, boxstyle="round,pad=0.1",
+                                  facecolor="#f4f4f4", edgecolor="grey"))
+
+    def arrow(start, end, colour="black"):
+        axes.annotate("", xy=end, xytext=start,
+                      arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.5})
+
+    def box(x, y, text, colour):
+        axes.text(x, y, text, ha="center", va="center", fontsize=12,
+                  bbox={"boxstyle": "round", "facecolor": colour, "edgecolor": "black"})
+
+    def operation(x, y, symbol):
+        axes.text(x, y, symbol, ha="center", va="center", fontsize=14, fontweight="bold",
+                  bbox={"boxstyle": "circle", "facecolor": "white", "edgecolor": "black"})
+
+    arrow((-0.2, 3.8), (2.05, 3.8), "tab:red")  # the cell state flows straight through
+    arrow((2.35, 3.8), (4.45, 3.8), "tab:red")
+    arrow((4.75, 3.8), (9.4, 3.8), "tab:red")
+    operation(2.2, 3.8, "x")
+    operation(4.6, 3.8, "+")
+    axes.text(-0.2, 4.05, "c (previous)", color="tab:red", fontsize=11)
+    axes.text(8.6, 4.05, "c (next)", color="tab:red", fontsize=11)
+    gates = [(2.2, "forget\nsigmoid", "#fde3c8"), (3.3, "input\nsigmoid", "#fde3c8"),
+             (4.9, "candidate\ntanh", "#dbe9f6"), (6.5, "output\nsigmoid", "#fde3c8")]
+    for x, text, colour in gates:
+        arrow((x, 1.0), (x, 1.55))
+        box(x, 1.95, text, colour)
+    arrow((2.2, 2.35), (2.2, 3.55))
+    operation(4.1, 2.9, "x")
+    arrow((3.3, 2.35), (3.95, 2.78))
+    arrow((4.9, 2.35), (4.25, 2.78))
+    arrow((4.1, 3.05), (4.45, 3.6))
+    operation(7.6, 2.6, "x")
+    arrow((6.5, 2.35), (7.42, 2.58))
+    axes.plot([7.6, 7.6], [3.8, 3.55], color="black", lw=1.5)
+    box(7.6, 3.25, "tanh", "#dbe9f6")
+    arrow((7.6, 3.0), (7.6, 2.78))
+    arrow((7.78, 2.6), (9.4, 2.6))
+    axes.text(8.4, 2.25, "h (next)", fontsize=11)
+    axes.plot([-0.2, 6.5], [1.0, 1.0], color="black", lw=1.5)
+    axes.text(-0.2, 0.6, "x (this step) and h (previous)", fontsize=11)
+    axes.set(xlim=(-0.4, 9.8), ylim=(0.1, 4.6))
+    axes.set_title("An LSTM cell: gates (0 to 1) decide what to forget, add and show",
+                   fontsize=13)
+    axes.axis("off")
+    figure.tight_layout()
+    return figure
+
+
+# %% Small explanatory plots
+def make_activations():
+    """The sigmoid and the tanh with their slopes, which backpropagation multiplies."""
+    import matplotlib.pyplot as plt
+
+    import mlp
+
+    z = np.linspace(-6, 6, 241)
+    sigmoid, tanh = mlp.sigmoid(z), np.tanh(z)
+    figure, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharex=True)
+    axes[0].plot(z, sigmoid, label="sigmoid(z)")
+    axes[0].plot(z, mlp.sigmoid_grad_from_output(sigmoid), "--", label="slope: a (1 - a)")
+    axes[0].set(title="sigmoid: 0 to 1 (MLP)", xlabel="z", ylim=(-0.1, 1.1))
+    axes[1].plot(z, tanh, label="tanh(z)")
+    axes[1].plot(z, 1 - tanh**2, "--", label="slope: 1 - h\u00b2")
+    axes[1].set(title="tanh: -1 to 1 (RNN)", xlabel="z", ylim=(-1.1, 1.1))
+    for panel in axes:
+        panel.axhline(0, color="grey", lw=0.5)
+        panel.legend(loc="upper left")
+    figure.tight_layout()
+    return figure
+
+
+def gradient_sizes(scale, steps, hidden, rng):
+    """How big the error stays as it is carried back `steps` steps through a random tanh RNN.
+
+    The same step as rnn.py's backward pass, dh_prev = (dh * (1 - h**2)) @ Whh.T, repeated with
+    one Whh whose weights have spread scale / sqrt(hidden). Returns the length of dh per step.
+    """
+    Whh = rng.normal(0.0, scale / math.sqrt(hidden), (hidden, hidden))  # (hidden, hidden)
+    h = np.tanh(rng.normal(0.0, 0.5, (steps, hidden)))  # (steps, hidden): typical states
+    dh = np.ones(hidden) / math.sqrt(hidden)  # (hidden,): an error of length 1 at the last step
+    sizes = [1.0]
+    for t in range(steps - 1, 0, -1):
+        dh = (dh * (1.0 - h[t] ** 2)) @ Whh.T  # one step further back in time
+        sizes.append(float(np.linalg.norm(dh)))
+    return sizes
+
+
+def make_vanishing_gradients():
+    """The error carried back through time shrinks or grows geometrically with Whh's size."""
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(7, 3.6))
+    for scale, verdict in ((0.7, "vanishes"), (1.1, "roughly kept"), (2.0, "explodes")):
+        sizes = gradient_sizes(scale, 40, 24, np.random.default_rng(SEED))
+        axes.plot(sizes, label=f"Whh spread {scale}: the error {verdict}")
+    axes.set(yscale="log", xlabel="steps back in time", ylabel="size of the carried error",
+             title="Backpropagation through time multiplies by Whh once per step")
+    axes.axhline(1.0, color="grey", lw=0.5)
+    axes.legend()
+    figure.tight_layout()
+    return figure
+
+
+# %% Results of the evening's scripts
+def make_mlp_gates():
+    """The decision boundary mlp.py learns for each gate, with the truth table's four points."""
+    import matplotlib.pyplot as plt
+
+    import mlp
+
+    grid = np.linspace(-0.25, 1.25, 121)
+    a, b = np.meshgrid(grid, grid)
+    points = np.column_stack([a.ravel(), b.ravel()])
+    figure, axes = plt.subplots(1, 3, figsize=(11, 3.7))
+    for panel, gate in zip(axes, mlp.GATES, strict=True):
+        targets = mlp.GATES[gate]
+        params, errors = mlp.train(mlp.INPUTS, targets, seed=SEED)
+        _, yp = mlp.forward(points, params)
+        panel.contourf(a, b, yp.reshape(a.shape), levels=20, cmap="coolwarm", vmin=0, vmax=1)
+        panel.contour(a, b, yp.reshape(a.shape), levels=[0.5], colors="black")
+        panel.scatter(mlp.INPUTS[:, 0], mlp.INPUTS[:, 1], c=targets[:, 0], cmap="coolwarm",
+                      vmin=0, vmax=1, s=160, edgecolors="black")
+        panel.set(title=f"{gate.upper()} after {len(errors)} epochs", xlabel="A", ylabel="B",
+                  aspect="equal", xticks=[0, 1], yticks=[0, 1])
+    figure.suptitle("mlp.py: red = 1, blue = 0, black line = the boundary (p = 0.5)")
+    figure.tight_layout()
+    return figure
+
+
+def make_rnn_sine():
+    """rnn.py's one-step and free-running predictions on the test span of the sine wave."""
+    import matplotlib.pyplot as plt
+
+    import rnn
+
+    series, n_train = rnn.load_data(REPO_ROOT / "data" / "sinwave.csv", rnn.SEQ_LEN)
+    settings = rnn.default_settings(seed=SEED)  # what `python rnn.py` uses
+    results, curves = rnn.fit_and_evaluate(series, n_train, settings, log=None)  # quietly
+    one_step, free = curves["one_step"], curves["free"]
+    steps = np.arange(n_train, len(series))
+    figure, axes = plt.subplots(2, 1, figsize=(9, 4.6), sharex=True)
+    for panel, predicted, label, key in ((axes[0], one_step, "one step ahead", "one_step_rmse"),
+                                         (axes[1], free, "free running", "free_run_rmse")):
+        panel.plot(steps, series[n_train:], color="grey", lw=3, alpha=0.5, label="truth")
+        panel.plot(steps, predicted, "--", color="tab:orange", label=label)
+        panel.set_title(f"{label}: RMSE {results[key]:.4f}   (naive baseline "
+                        f"{results['persistence_rmse']:.4f})", fontsize=11)
+        panel.legend(loc="upper right")
+    axes[1].set_xlabel("time step (test span)")
+    figure.suptitle(f"python rnn.py: {settings['epochs']} epochs, "
+                    f"{settings['hidden']} hidden units")
+    figure.tight_layout()
+    return figure
+
+
+def text_panel(axes, title, text, width=92):
+    """One sample of verse in a framed box: lines joined by " / ", wrapped to `width`."""
+    import textwrap
+
+    flat = " / ".join(line.strip() for line in text.strip().splitlines() if line.strip())
+    axes.text(0.01, 0.78, "\n".join(textwrap.wrap(flat, width)[:3]), family="monospace",
+              fontsize=10.5, va="top", transform=axes.transAxes)
+    axes.set_title(title, loc="left", fontsize=11, fontweight="bold")
+    axes.set(xticks=[], yticks=[])
+
+
+def char_rnn_samples():
+    """Train min_char_rnn.py's network on data/rhymes.txt; a sample at each of CHAR_STAGES.
+
+    Returns (iterations, loss per character, sample text) for each stage.
+    """
+    import min_char_rnn as chars
+
+    text = chars.load_text(REPO_ROOT / "data" / "rhymes.txt", chars.SEQ_LENGTH)
+    vocabulary = chars.build_vocabulary(text)
+    data = chars.encode(text, vocabulary)
+    state = chars.new_state(len(vocabulary), chars.HIDDEN_SIZE, chars.SEQ_LENGTH, SEED)
+    newline = vocabulary.index("\n")
+    stages = []
+    for stage in CHAR_STAGES:
+        while state.iteration < stage:
+            chars.train_step(state, data, chars.SEQ_LENGTH, chars.LEARNING_RATE)
+        h = chars.hidden_step(state.params, np.zeros(chars.HIDDEN_SIZE), newline)
+        indices, _ = chars.sample(state.params, h, CHAR_SAMPLE_LENGTH, chars.TEMPERATURE,
+                                  np.random.default_rng(SEED))  # the same draws at every stage
+        loss = state.smooth_loss / chars.SEQ_LENGTH  # nats per character
+        stages.append((stage, loss, chars.decode(indices, vocabulary)))
+    return stages
+
+
+def make_char_rnn_stages():
+    """min_char_rnn.py's samples at a few stages of training, from gibberish to verse."""
+    import matplotlib.pyplot as plt
+
+    stages = char_rnn_samples()
+    figure, axes = plt.subplots(len(stages), 1, figsize=(9.5, 1.25 * len(stages) + 0.4))
+    for panel, (iterations, loss, sample) in zip(axes, stages, strict=True):
+        note = " (untrained: a uniform guess)" if iterations == 0 else ""
+        text_panel(panel, f"after {iterations:,} iterations: loss {loss:.2f} nats per "
+                   f"character{note}", sample)
+    figure.tight_layout()
+    return figure
+
+
+def make_sp500_prices():
+    """The S&P 500 closing price, day by day, as data/sp500.csv holds it."""
+    import matplotlib.pyplot as plt
+
+    import lstm
+
+    series = lstm.load_series(REPO_ROOT / "data" / "sp500.csv")
+    figure, axes = plt.subplots(figsize=(10, 3.6))
+    axes.plot(series.dates, series.values[:, 0], lw=1)
+    axes.set(title=f"S&P 500, daily close, {series.dates[0]:%Y} to {series.dates[-1]:%Y}",
+             ylabel="index points")
+    axes.grid(alpha=0.3)
+    figure.tight_layout()
+    return figure
+
+
+def run_preset(name):
+    """Train and predict exactly as `python run_lstm.py NAME` does, quietly, with seed SEED.
+
+    Returns (settings, series, data, results): run_lstm.py's preset settings, the loaded
+    series, its windows (data["test_windows"] in the data's own units, (n, seq_len + 1,
+    columns)) and the point, full and multiple predictions on the test span.
+    """
+    import keras
+
+    import lstm
+    import run_lstm
+
+    settings = run_lstm.settings_from(run_lstm.parse_args([name, "--seed", str(SEED)]))
+    keras.utils.set_random_seed(SEED)
+    series = lstm.load_series(settings["csv"])
+    model = run_lstm.get_model(settings, len(series.columns), None)
+    data = run_lstm.make_datasets(series, settings["seq_len"], run_lstm.TRAIN_FRAC,
+                                  settings["normalise"], np.random.default_rng(SEED))
+    with contextlib.redirect_stdout(io.StringIO()):  # Keras's progress lines
+        run_lstm.fit(model, data, settings)
+        results = run_lstm.predict_all(model, data, settings, "all")
+    return settings, series, data, results
+
+
+def rmse(predicted, truth):
+    """Root mean squared error, in the units of the data."""
+    return float(np.sqrt(np.mean((predicted - truth) ** 2)))
+
+
+def make_lstm_sine():
+    """run_lstm.py sine: two LSTM layers one step ahead, and free running on their own."""
+    import matplotlib.pyplot as plt
+
+    settings, _, data, results = run_preset("sine")
+    truth = data["test_windows"][:, -1, 0]  # (test,) the value after each window
+    steps = np.arange(data["split"], data["split"] + len(truth))
+    figure, axes = plt.subplots(2, 1, figsize=(9, 4.6), sharex=True)
+    for panel, predicted, label in ((axes[0], results["point"], "one step ahead"),
+                                    (axes[1], results["full"], "free running")):
+        panel.plot(steps, truth, color="grey", lw=3, alpha=0.5, label="truth")
+        panel.plot(steps, predicted, "--", color="tab:purple", label=label)
+        panel.set_title(f"{label}: RMSE {rmse(predicted, truth):.4f}", fontsize=11)
+        panel.legend(loc="upper right")
+    axes[1].set_xlabel("time step (test span)")
+    figure.suptitle(f"python run_lstm.py sine: two LSTM layers, {settings['epochs']} epochs")
+    figure.tight_layout()
+    return figure
+
+
+def make_lstm_sp500():
+    """run_lstm.py on the S&P 500: one day ahead beside "tomorrow = today", and free runs."""
+    import matplotlib.pyplot as plt
+
+    settings, series, data, results = run_preset("sp500")
+    truth = data["test_windows"][:, -1, 0]  # (test,) each day's close
+    today = data["test_windows"][:, -2, 0]  # (test,) the close of the day before
+    dates, point = series.dates[data["split"]:], results["point"]
+    ratio = rmse(point, truth) / rmse(today, truth)
+    figure, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    shown = slice(-LSTM_SHOWN_DAYS, None)
+    axes[0].plot(dates[shown], truth[shown], color="black", lw=1.5, label="truth")
+    axes[0].plot(dates[shown], point[shown], color="tab:purple", label="LSTM, one day ahead")
+    axes[0].plot(dates[shown], today[shown], ":", color="tab:orange", label="tomorrow = today")
+    axes[0].set_title(f"RMSE: LSTM {rmse(point, truth):.1f}, naive {rmse(today, truth):.1f} "
+                      f"points (ratio {ratio:.3f})", fontsize=11)
+    length = settings["prediction_len"]
+    axes[1].plot(dates, truth, color="black", lw=1, label="truth")
+    for k, run in enumerate(results["multiple"]):
+        axes[1].plot(dates[k * length:(k + 1) * length], run, color="tab:purple",
+                     label=f"LSTM, {length} days on its own" if k == 0 else None)
+    axes[1].set_title(f"Free running, restarted from true data every {length} days", fontsize=11)
+    for panel in axes:
+        panel.legend(loc="upper left", fontsize=9)
+        panel.set_ylabel("index points")
+        panel.tick_params(axis="x", labelrotation=30)
+    figure.suptitle(f"python run_lstm.py: the S&P 500 test span, {settings['epochs']} epochs")
+    figure.tight_layout()
+    return figure
+
+
+# %% Command line
+FIGURES = {  # name of the PNG: the function that draws it
+    "mlp_network": make_mlp_network,
+    "rnn_network": make_rnn_network,
+    "activations": make_activations,
+    "mlp_gates": make_mlp_gates,
+    "rnn_sine": make_rnn_sine,
+    "char_rnn_stages": make_char_rnn_stages,
+    "vanishing_gradients": make_vanishing_gradients,
+    "lstm_cell": make_lstm_cell,
+    "sp500_prices": make_sp500_prices,
+    "lstm_sine": make_lstm_sine,
+    "lstm_sp500": make_lstm_sp500,
+}
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description="Draw the slides' pictures into slides/img/.")
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help="pictures to draw (default: all; see --list)")
+    parser.add_argument("--out", type=Path, default=IMG_DIR,
+                        help="folder for the PNGs (default: slides/img/)")
+    parser.add_argument("--list", action="store_true", help="list the pictures and stop")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.names) - set(FIGURES))
+    if unknown:
+        parser.error(f"no picture called {', '.join(unknown)}; choose from {', '.join(FIGURES)}")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.list:
+        for name, make in FIGURES.items():
+            print(f"{name:22s} {make.__doc__.splitlines()[0]}")
+        return 0
+    import matplotlib
+
+    matplotlib.use("Agg")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up notes, hidden
+    start = time.perf_counter()
+    for name in args.names or FIGURES:
+        began = time.perf_counter()
+        path = save_figure(FIGURES[name](), args.out / f"{name}.png")
+        print(f"{time.perf_counter() - began:6.1f} s  {path}")
+    print(f"done in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

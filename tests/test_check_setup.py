@@ -1,0 +1,223 @@
+"""Tests for check_setup.py, the preflight check that attendees run the night before.
+
+    python -m pytest tests/test_check_setup.py
+
+Most tests call its functions with a fake importer or fake versions, so they take milliseconds;
+one runs the check with pandas hidden from Python, and one runs the whole check once.
+"""
+
+import importlib.metadata
+import importlib.util
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from conftest import REPO_ROOT
+
+REQUIREMENTS = "numpy>=1.26,<3\nmatplotlib>=3.8,<4\npandas>=2.1,<4  # tables\n\n# a comment\n"
+
+# Put on PYTHONPATH, this sitecustomize.py makes `import pandas` fail as if it were not installed.
+HIDE_PANDAS = textwrap.dedent('''\
+    import sys
+
+
+    class HidePandas:
+        def find_spec(self, name, path=None, target=None):
+            if name == "pandas" or name.startswith("pandas."):
+                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+            return None
+
+
+    sys.meta_path.insert(0, HidePandas())
+    ''')
+
+
+@pytest.fixture(scope="module")
+def check_setup():
+    """check_setup.py as a module (a tool of the repo, not one of the evening's scripts)."""
+    spec = importlib.util.spec_from_file_location("check_setup", REPO_ROOT / "check_setup.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def fake_versions(**versions):
+    """A stand-in for importlib.metadata.version that knows only the given packages."""
+
+    def version_of(name):
+        if name not in versions:
+            raise importlib.metadata.PackageNotFoundError(name)
+        return versions[name]
+
+    return version_of
+
+
+def importer_without(*hidden):
+    """A stand-in for importlib.import_module that fails on the hidden packages."""
+
+    def importer(name):
+        if name in hidden:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return object()
+
+    return importer
+
+
+def test_read_requirements(check_setup):
+    assert check_setup.read_requirements(REQUIREMENTS) == [
+        ("numpy", ">=1.26,<3"), ("matplotlib", ">=3.8,<4"), ("pandas", ">=2.1,<4")]
+    assert check_setup.read_requirements("keras[extra] >= 3.5, < 4\n") == [("keras", ">=3.5,<4")]
+
+
+@pytest.mark.parametrize("version, specifiers, expected", [
+    ("2.4.1", ">=1.26,<3", True),
+    ("1.26.0", ">=1.26,<3", True),
+    ("1.25.2", ">=1.26,<3", False),
+    ("3.0", ">=1.26,<3", False),
+    ("2.21.0rc1", ">=2.17,<3", True),
+    ("3.5", "==3.5.0", True),
+    ("2.1.4", "==2.1.*", True),
+    ("2.2.0", "==2.1.*", False),
+    ("2.3", "~=2.1", True),
+    ("3.0", "~=2.1", False),
+    ("1.0", "!=1.0", False),
+    ("9.9", "", True),
+])
+def test_satisfies(check_setup, version, specifiers, expected):
+    assert check_setup.satisfies(version, specifiers) is expected
+
+
+def test_a_working_package_is_ok(check_setup):
+    row, module = check_setup.check_package("numpy", ">=1.26,<3", importer_without(),
+                                            fake_versions(numpy="2.4.1"))
+    assert row.status == check_setup.OK and module is not None
+    assert "2.4.1" in row.detail
+
+
+def test_a_package_that_is_not_installed_gets_its_install_command(check_setup):
+    row, module = check_setup.check_package("pandas", ">=2.1,<4", importer_without("pandas"),
+                                            fake_versions())
+    assert row.status == check_setup.FAIL and module is None
+    assert row.detail.endswith('-m pip install "pandas>=2.1,<4"')
+    assert row.detail == f"not installed: {check_setup.install_command('pandas', '>=2.1,<4')}"
+
+
+def test_a_package_hidden_from_import_gets_its_install_command(check_setup):
+    row, _ = check_setup.check_package("pandas", ">=2.1,<4", importer_without("pandas"),
+                                       fake_versions(pandas="3.1.0"))
+    assert row.status == check_setup.FAIL
+    assert '-m pip install "pandas>=2.1,<4"' in row.detail
+
+
+def test_a_package_that_is_too_old_gets_an_upgrade_command(check_setup):
+    row, _ = check_setup.check_package("keras", ">=3.5,<4", importer_without(),
+                                       fake_versions(keras="2.15.0"))
+    assert row.status == check_setup.FAIL
+    assert "2.15.0" in row.detail and '-m pip install --upgrade "keras>=3.5,<4"' in row.detail
+
+
+def test_a_package_missing_a_dependency_names_it(check_setup):
+    def importer(name):
+        raise ModuleNotFoundError("No module named 'jax'", name="jax")
+
+    row, _ = check_setup.check_package("keras", ">=3.5,<4", importer, fake_versions(keras="3.9"))
+    assert row.status == check_setup.FAIL and "needs jax" in row.detail
+    assert row.detail.endswith("-m pip install jax")
+
+
+def test_a_broken_package_is_reported_not_raised(check_setup):
+    def importer(name):
+        raise ImportError("DLL load failed while importing _pywrap_tensorflow_internal")
+
+    row, _ = check_setup.check_package("tensorflow", ">=2.17,<3", importer,
+                                       fake_versions(tensorflow="2.21.0"))
+    assert row.status == check_setup.FAIL
+    assert "ImportError: DLL load failed" in row.detail and "--force-reinstall" in row.detail
+
+
+def test_package_rows_keep_going_past_a_missing_package(check_setup):
+    shown = []
+    rows, modules = check_setup.package_rows(
+        check_setup.read_requirements(REQUIREMENTS), importer_without("pandas"),
+        fake_versions(numpy="2.4.1", matplotlib="3.9.0", pandas="3.1.0"), show=shown.append)
+    assert [row.status for row in rows] == ["ok", "ok", "FAIL"] and shown == rows
+    assert sorted(modules) == ["matplotlib", "numpy"]
+
+
+def test_only_failures_fail_the_check(check_setup):
+    Row = check_setup.Row
+    fine = [Row("numpy", "ok", ""), Row("GPU", "info", "none"), Row("run x.py", "skip", "")]
+    assert check_setup.summary(fine)[1] == 0
+    text, status = check_setup.summary([*fine, Row("pandas", "FAIL", 'pip install "pandas"')])
+    assert status == 1
+    assert "pandas" in text and "-m pip install -r requirements.txt" in text
+
+
+def test_python_version(check_setup):
+    assert check_setup.check_python((3, 10, 0)).status == check_setup.OK
+    assert check_setup.check_python((3, 9, 18)).status == check_setup.FAIL
+
+
+def test_figures_folder_that_cannot_be_made_fails(check_setup, tmp_path):
+    assert check_setup.check_writable(tmp_path / "figures").status == check_setup.OK
+    assert list((tmp_path / "figures").iterdir()) == []  # the probe file is gone
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    row = check_setup.check_writable(tmp_path / "blocker" / "figures")
+    assert row.status == check_setup.FAIL and "--plot-dir" in row.detail
+
+
+def test_scripts_needing_a_missing_package_are_skipped(check_setup):
+    runs = [("run_lstm.py", ["sine"], ["numpy", "pandas"])]
+    rows = check_setup.run_rows({"numpy": object()}, runs, show=lambda row: None)
+    assert rows == [check_setup.Row("run run_lstm.py", "skip", "needs pandas (see above)")]
+
+
+def test_quick_run_reports_a_failing_or_missing_script(check_setup, tmp_path):
+    (tmp_path / "broken.py").write_text(
+        "import sys\nprint('Traceback noise', file=sys.stderr)\n"
+        "print('There is no file data/x.csv; run make_data.py.', file=sys.stderr)\nsys.exit(2)\n")
+    row = check_setup.quick_run("broken.py", ["--out", "{tmp}"], folder=tmp_path)
+    assert row.status == check_setup.FAIL
+    assert "There is no file data/x.csv" in row.detail
+    assert "python broken.py --out TMP" in row.detail
+    assert check_setup.quick_run("absent.py", [], folder=tmp_path).status == check_setup.FAIL
+
+
+def test_quick_run_times_a_script_that_works(check_setup, tmp_path):
+    (tmp_path / "fine.py").write_text(
+        "import sys, pathlib\npathlib.Path(sys.argv[1], 'out.txt').write_text('done')\n")
+    row = check_setup.quick_run("fine.py", ["{tmp}"], folder=tmp_path)
+    assert row.status == check_setup.OK and row.detail.endswith(" s (TMP)")
+
+
+def run_check(*args, env=None):
+    return subprocess.run([sys.executable, str(REPO_ROOT / "check_setup.py"), *args],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "MPLBACKEND": "Agg", **(env or {})})
+
+
+def test_check_with_pandas_hidden_names_the_install_command(tmp_path):
+    (tmp_path / "sitecustomize.py").write_text(HIDE_PANDAS)
+    path = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
+    result = run_check("--no-runs", env={"PYTHONPATH": path})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    pandas_row = [line for line in result.stdout.splitlines() if line.startswith("pandas ")]
+    assert len(pandas_row) == 1 and "FAIL" in pandas_row[0], result.stdout
+    assert pandas_row[0].rstrip().endswith('-m pip install "pandas>=2.1,<4"')
+    numpy_row = [line for line in result.stdout.splitlines() if line.startswith("numpy ")]
+    assert " ok " in numpy_row[0]
+    assert "-m pip install -r requirements.txt" in result.stdout
+
+
+@pytest.mark.slow
+def test_the_whole_check_passes_here():
+    result = run_check()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "All set" in result.stdout
+    for script in ("mlp.py", "rnn.py", "min_char_rnn.py", "run_lstm.py"):
+        assert any(line.startswith(f"run {script} ") and " ok " in line
+                   for line in result.stdout.splitlines()), (script, result.stdout)

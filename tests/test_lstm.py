@@ -1,0 +1,233 @@
+"""Tests for lstm.py: loaders, windows, normalisation, the model and its three predictions.
+
+    python -m pytest tests/test_lstm.py                 # the solution
+    python -m pytest --impl stubs tests/test_lstm.py    # the exercises (fail until done)
+
+Keras tests use tiny models (a few cells, a few epochs on short series): seconds, not minutes.
+"""
+
+import numpy as np
+import pytest
+from conftest import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def lstm(load_script):
+    return load_script("lstm")
+
+
+def write(tmp_path, text, name="prices.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# %% Loaders
+def test_headerless_file_is_one_value_a_line(lstm, tmp_path):
+    series = lstm.load_series(write(tmp_path, "1.5\n2.5\n3.5\n"))
+    assert series.values.shape == (3, 1)
+    np.testing.assert_array_equal(series.values[:, 0], [1.5, 2.5, 3.5])
+    assert series.dates is None
+
+
+def test_header_file_takes_close_and_sorts_by_date(lstm, tmp_path):
+    text = ("Date,Open,Close,Volume\n2020-01-03,1,12,300\n2020-01-01,1,10,100\n"
+            "2020-01-02,1,11,200\n")
+    series = lstm.load_series(write(tmp_path, text))
+    assert series.columns == ["Close"]
+    np.testing.assert_array_equal(series.values[:, 0], [10, 11, 12])
+    assert [f"{day:%d}" for day in series.dates] == ["01", "02", "03"]
+
+
+def test_adj_close_then_the_only_numeric_column(lstm, tmp_path):
+    adjusted = lstm.load_series(write(tmp_path, "Date,Adj Close\n2020-01-01,5\n2020-01-02,6\n"))
+    assert adjusted.columns == ["Adj Close"]
+    only = lstm.load_series(write(tmp_path, "Day,Price\nmon,5\ntue,6\n", "only.csv"))
+    assert only.columns == ["Price"]
+
+
+def test_several_columns_predicted_one_first(lstm, tmp_path):
+    text = "Date,Close,Volume\n2020-01-01,10,100\n2020-01-02,11,200\n"
+    series = lstm.load_series(write(tmp_path, text), ["Volume", "Close"])
+    assert series.columns == ["Volume", "Close"]
+    np.testing.assert_array_equal(series.values, [[100, 10], [200, 11]])
+
+
+def test_rows_with_missing_values_are_dropped_and_counted(lstm, tmp_path, capsys):
+    text = "Date,Close\n2020-01-01,10\n2020-01-02,null\n2020-01-03,\n2020-01-06,13\n"
+    series = lstm.load_series(write(tmp_path, text))
+    np.testing.assert_array_equal(series.values[:, 0], [10, 13])
+    assert "Dropped 2 rows" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("text, columns, words", [
+    ("Date,Close\n2020-01-01,10\n2020-01-02,11\n", ["Price"], ["no column", "Price"]),
+    ("Date,Close\n2020-01-01,10\n2020-01-02,ten\n", None, ["Close", "not a number"]),
+    ("Date,Close\n2020-01-01,10\n", None, ["1 usable rows"]),
+    ("", None, ["empty"]),
+    ("Date,Open,Volume\n2020-01-01,1,2\n2020-01-02,1,2\n", None, ["--columns"]),
+])
+def test_bad_files_are_one_plain_sentence(lstm, tmp_path, text, columns, words):
+    with pytest.raises(lstm.InputError) as error:
+        lstm.load_series(write(tmp_path, text), columns)
+    for word in words:
+        assert word in str(error.value)
+
+
+def test_missing_and_non_utf8_files(lstm, tmp_path):
+    with pytest.raises(lstm.InputError, match="no file"):
+        lstm.load_series(tmp_path / "nowhere.csv")
+    path = tmp_path / "latin.csv"
+    path.write_bytes("Date,Close\n2020-01-01,10\xe9\n".encode("latin-1"))
+    with pytest.raises(lstm.InputError, match="UTF-8"):
+        lstm.load_series(path)
+
+
+def test_the_shipped_sp500_file(lstm):
+    series = lstm.load_series(REPO_ROOT / "data" / "sp500.csv")
+    assert series.values.shape == (5031, 1) and series.columns == ["Close"]
+    assert f"{series.dates[0]:%Y-%m-%d}" == "1999-01-04"
+    assert f"{series.dates[-1]:%Y-%m-%d}" == "2018-12-31"
+
+
+# %% Windows and normalisation
+def test_windows_hold_inputs_then_the_next_value(lstm):
+    values = np.arange(10.0)[:, None]  # (10, 1)
+    windows = lstm.make_windows(values, seq_len=3)
+    assert windows.shape == (7, 4, 1)
+    np.testing.assert_array_equal(windows[2, :, 0], [2, 3, 4, 5])
+    x, y = lstm.inputs_and_targets(windows, normalise=False)
+    assert x.shape == (7, 3, 1) and y.shape == (7, 1)
+    np.testing.assert_array_equal(y[:, 0], x[:, -1, 0] + 1)
+
+
+def test_time_split_never_tests_on_a_training_target(lstm):
+    values = np.arange(100.0)[:, None]
+    train, test = lstm.split_by_time(values, train_frac=0.8, seq_len=5)
+    train_targets = lstm.make_windows(train, 5)[:, -1, 0]
+    test_targets = lstm.make_windows(test, 5)[:, -1, 0]
+    assert train_targets.max() == 79 and test_targets.min() == 80
+    np.testing.assert_array_equal(test_targets, np.arange(80, 100))
+    assert not set(train_targets) & set(test_targets)
+
+
+def test_normalise_windows_by_hand(lstm):
+    windows = np.array([[[2.0, 10.0], [4.0, 5.0], [1.0, 20.0]]])  # (1, 3, 2)
+    expected = [[[0.0, 0.0], [1.0, -0.5], [-0.5, 1.0]]]
+    np.testing.assert_allclose(lstm.normalise_windows(windows), expected)
+
+
+def test_denormalise_is_the_exact_inverse(lstm):
+    windows = np.random.default_rng(0).uniform(50, 150, size=(6, 5, 1))
+    back = lstm.denormalise(lstm.normalise_windows(windows)[:, :, 0], windows[:, 0, 0])
+    np.testing.assert_allclose(back, windows[:, :, 0], rtol=1e-12)
+
+
+def test_a_zero_first_value_is_refused(lstm):
+    windows = np.array([[[1.0], [2.0]], [[0.0], [3.0]]])
+    with pytest.raises(lstm.InputError, match="--no-normalise"):
+        lstm.normalise_windows(windows)
+
+
+# %% Free-running predictions, with a hand-made "model"
+def test_run_free_feeds_predictions_back(lstm):
+    def one_more(x):  # a stand-in model: the last value plus one
+        return x[:, -1, :1] + 1
+
+    windows = np.array([[[0.0], [1.0], [2.0]], [[5.0], [6.0], [7.0]]])  # (2, 3, 1)
+    predictions = lstm.run_free(one_more, windows, steps=4, normalise=False)
+    np.testing.assert_array_equal(predictions, [[3, 4, 5, 6], [8, 9, 10, 11]])
+    np.testing.assert_array_equal(windows[:, :, 0], [[0, 1, 2], [5, 6, 7]])  # left untouched
+
+
+def test_run_free_normalised_and_with_a_second_column(lstm):
+    def stay(x):  # a stand-in model: "the next value is the last one", in its own units
+        return x[:, -1, :1]
+
+    windows = np.array([[[100.0, 7.0], [110.0, 8.0], [121.0, 9.0]]])  # (1, 3, 2)
+    predictions = lstm.run_free(stay, windows, steps=3, normalise=True)
+    np.testing.assert_allclose(predictions, [[121.0, 121.0, 121.0]])
+
+
+# %% The model (tiny Keras runs)
+@pytest.fixture(scope="module")
+def wave():
+    return (1.5 + np.sin(np.arange(300) / 8.0))[:, None]  # (300, 1), never zero
+
+
+@pytest.fixture(scope="module")
+def tiny_model(lstm):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    return lstm.build_model(seq_len=10, n_columns=1, units=(8, 8), dropout=0.1)
+
+
+def lstm_weights(inputs, units):
+    """Four gates, each with input weights, recurrent weights and a bias."""
+    return 4 * (units * (inputs + units) + units)
+
+
+@pytest.mark.parametrize("n_columns", [1, 2])
+def test_build_model_shapes_and_weights(lstm, n_columns):
+    model = lstm.build_model(seq_len=6, n_columns=n_columns, units=(4, 3))
+    assert lstm.model_shape(model) == (6, n_columns)
+    assert model.output_shape == (None, 1)
+    expected = lstm_weights(n_columns, 4) + lstm_weights(4, 3) + (3 + 1)
+    assert model.count_params() == expected
+
+
+def test_a_short_fit_lowers_the_loss(lstm, wave):
+    import keras
+
+    keras.utils.set_random_seed(1)
+    model = lstm.build_model(seq_len=10, n_columns=1, units=(8, 8))
+    x, y = lstm.inputs_and_targets(lstm.make_windows(wave, 10), normalise=False)
+    before = model.evaluate(x, y, verbose=0)
+    history = lstm.train(model, x[:-40], y[:-40], x[-40:], y[-40:], epochs=3, batch_size=32,
+                         verbose=0)
+    assert history["loss"][-1] < history["loss"][0]
+    assert model.evaluate(x, y, verbose=0) < before / 2
+
+
+def test_batched_multiple_sequences_equal_the_per_window_loop(lstm, tiny_model, wave):
+    inputs = lstm.make_windows(wave, 10)[:40, :-1, :]  # (40, 10, 1)
+    batched = lstm.predict_sequences_multiple(tiny_model, inputs, 4, normalise=True)
+    one_by_one = lstm.predict_sequences_one_by_one(tiny_model, inputs[:12], 4, normalise=True)
+    assert batched.shape == (10, 4)
+    np.testing.assert_allclose(batched[:3], one_by_one, atol=1e-5)
+
+
+def test_batched_point_by_point_equals_the_per_window_loop(lstm, tiny_model, wave):
+    inputs = lstm.make_windows(wave, 10)[:5, :-1, :]  # (5, 10, 1)
+    batched = lstm.predict_point_by_point(tiny_model, inputs, normalise=False)
+    loop = [tiny_model.predict(window[None], verbose=0)[0, 0] for window in inputs]
+    np.testing.assert_allclose(batched, loop, atol=1e-5)
+
+
+def test_full_sequence_runs_as_long_as_the_test_span(lstm, tiny_model, wave):
+    inputs = lstm.make_windows(wave, 10)[:15, :-1, :]
+    full = lstm.predict_sequence_full(tiny_model, inputs, normalise=False)
+    assert full.shape == (15,) and np.all(np.isfinite(full))
+
+
+def test_forecast_length_and_next_trading_dates(lstm, tiny_model, wave):
+    import pandas as pd
+
+    dates = pd.bdate_range("2024-01-01", periods=len(wave))  # ends on a Friday
+    series = lstm.Series(wave, dates, ["Close"])
+    values, ahead = lstm.forecast(tiny_model, series, 3, normalise=True)
+    assert values.shape == (3,)
+    assert ahead[0] > dates[-1] and ahead[0].weekday() == 0  # Friday -> Monday
+    _, no_dates = lstm.forecast(tiny_model, lstm.Series(wave, None, ["value"]), 2)
+    assert no_dates is None
+
+
+@pytest.mark.filterwarnings("ignore:Skipping variable loading")  # never trained: no optimiser state
+def test_save_and_load_give_the_same_predictions(lstm, tiny_model, wave, tmp_path):
+    inputs = lstm.make_windows(wave, 10)[:8, :-1, :]
+    path = lstm.save_model(tiny_model, tmp_path / "tiny.keras")
+    loaded = lstm.load_model(path)
+    np.testing.assert_allclose(lstm.predict_point_by_point(loaded, inputs, False),
+                               lstm.predict_point_by_point(tiny_model, inputs, False), atol=1e-6)
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
