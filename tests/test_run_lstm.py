@@ -118,6 +118,15 @@ def test_non_numeric_column(run_lstm, capsys, tmp_path):
     assert_plain_error(run_in_process(run_lstm, capsys, "--csv", csv), "not a number")
 
 
+def test_error_after_keras_loads_is_still_one_line(run_script, tmp_path):
+    # A new Python, so the backend's own start-up notes would show on stderr if not hidden.
+    csv = tmp_path / "stock.csv"
+    csv.write_text("Date,Close\n2020-01-01,10\n2020-01-02,n.a.\n", encoding="utf-8")
+    result = run_script("run_lstm", "--csv", csv, "--json", tmp_path / "out.json")
+    assert_plain_error(result, "not a number")
+    assert not (tmp_path / "out.json").exists()
+
+
 def test_fewer_rows_than_two_windows(run_lstm, capsys, tmp_path):
     csv = classic_file(tmp_path, positive_wave(15))
     result = run_in_process(run_lstm, capsys, "--csv", csv, "--seq-len", "10")
