@@ -322,9 +322,11 @@ def train(state, data, vocabulary, args):
         while state.iteration < stop_at:
             loss = train_step(state, data, args.seq_len, args.lr)
             if not np.isfinite(loss):
+                kept = (f"the last checkpoint, {args.checkpoint}, was kept"
+                        if args.checkpoint.exists() else "no checkpoint had been saved yet")
                 raise InputError(f"The loss became {loss} at iteration {state.iteration}, so "
-                                 "training stopped and the last checkpoint was kept; try a "
-                                 "lower learning rate, such as --lr 0.05.")
+                                 f"training stopped and {kept}; try a lower learning rate, "
+                                 "such as --lr 0.05.")
             if state.iteration == 1:
                 expected = -np.log(1 / len(vocabulary)) * args.seq_len
                 print(f"iter      0  loss {loss:.3f}  (expected for a uniform guess: "
