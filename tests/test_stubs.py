@@ -11,6 +11,7 @@ import sys
 import textwrap
 
 import pytest
+
 from conftest import REPO_ROOT
 
 TOY_SCRIPT = textwrap.dedent('''\
@@ -43,11 +44,11 @@ def make_stubs():
 
 @pytest.fixture
 def toy_repo(tmp_path):
-    """A copy of the machinery around one toy script: data/, stubs/, tests/conftest.py."""
+    """A copy of the machinery around one toy script: conftest.py, data/, stubs/, tests/."""
     for folder in ("data", "stubs", "tests"):
         (tmp_path / folder).mkdir()
     shutil.copy(REPO_ROOT / "stubs/make_stubs.py", tmp_path / "stubs")
-    shutil.copy(REPO_ROOT / "tests/conftest.py", tmp_path / "tests")
+    shutil.copy(REPO_ROOT / "conftest.py", tmp_path)
     (tmp_path / "tests/test_toy.py").write_text(TOY_TEST)
     (tmp_path / "toy.py").write_text(TOY_SCRIPT)
     return tmp_path

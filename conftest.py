@@ -1,5 +1,8 @@
 """Shared test fixtures: which version of the scripts the tests run against.
 
+It sits at the top of the repo, not in tests/, so that pytest knows the `--impl` option however
+it is started, with or without a test file named.
+
     python -m pytest                                   # the solutions at the top of the repo
     python -m pytest --impl stubs tests/test_mlp.py    # your exercise version under stubs/
 
@@ -15,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parent
 IMPLEMENTATIONS = {"solutions": REPO_ROOT, "stubs": REPO_ROOT / "stubs"}
 SCRIPT_NAMES = ("mlp", "rnn", "min_char_rnn", "lstm", "run_lstm")
 
