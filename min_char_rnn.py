@@ -355,11 +355,17 @@ def train(state, data, vocabulary, args):
     return time.perf_counter() - start, False
 
 
+def seed_of(args):
+    """The seed of this run: --seed, or the default."""
+    return SEED if args.seed is None else args.seed
+
+
 def save_checkpoint(path, state, vocabulary, args):
     """Save the whole training state as .npz (no pickles), written to a temporary name first."""
     arrays = {name: value for name, value in state.params.items()}
     arrays.update({f"memory_{name}": value for name, value in state.memory.items()})
-    settings = {"hidden": args.hidden, "seq_len": args.seq_len, "lr": args.lr, "seed": args.seed}
+    settings = {"hidden": args.hidden, "seq_len": args.seq_len, "lr": args.lr,
+                "seed": seed_of(args)}
     arrays.update(
         vocabulary=np.array("".join(vocabulary)), settings=np.array(json.dumps(settings)),
         iteration=np.array(state.iteration), position=np.array(state.position),
@@ -475,7 +481,9 @@ def parse_args(argv):
                         help=f"characters per chunk (default {SEQ_LENGTH})")
     parser.add_argument("--lr", type=float, default=LEARNING_RATE,
                         help=f"Adagrad learning rate (default {LEARNING_RATE})")
-    parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
+    parser.add_argument("--seed", type=int, help=f"random seed (default {SEED}); with --resume, "
+                        "a new seed for the samples and the book (default: carry on the "
+                        "checkpoint's random stream)")
     parser.add_argument("--temperature", type=float, default=TEMPERATURE,
                         help=f"sampling temperature (default {TEMPERATURE}): lower is safer "
                         "and more repetitive, higher is wilder")
@@ -521,8 +529,10 @@ def prepare(args):
     data = encode(text, vocabulary)
     if args.resume is not None:
         state = load_checkpoint(args.resume, vocabulary, args.hidden)
+        if args.seed is not None:  # a new seed on resume: new samples and a new book
+            state.rng = np.random.default_rng(args.seed)
     else:
-        state = new_state(len(vocabulary), args.hidden, args.seq_len, args.seed)
+        state = new_state(len(vocabulary), args.hidden, args.seq_len, seed_of(args))
     sizes = {name: value.size for name, value in state.params.items()}
     print(f"text: {len(text):,} characters, {len(vocabulary)} distinct; "
           f"{len(text) // args.seq_len:,} chunks of {args.seq_len} per pass")
@@ -549,7 +559,7 @@ def run(args):
     args.book.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(args.book, book)
     rate = real_word_rate(story, text)
-    baseline = shuffled_word_rate(text, np.random.default_rng(args.seed))
+    baseline = shuffled_word_rate(text, np.random.default_rng(seed_of(args)))
     uniform = np.log(len(vocabulary))
     print(f"\n{book}\nwrote {args.book}; checkpoint {args.checkpoint}")
     print(f"loss per character {state.smooth_loss / args.seq_len:.3f} nats (uniform guess "

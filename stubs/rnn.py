@@ -51,7 +51,7 @@ LONG_LR = 0.03  # ...at this fraction of the learning rate (the loss is steep th
 FEEDBACK_SHARE = 0.75  # share of the windows with a fed-back stretch; the rest stay true values
 BATCH_SIZE = 48  # windows per gradient step, processed together as one matrix
 LEARNING_RATE = 0.01  # Adam's starting step size; it falls along a cosine to LR_FLOOR of it
-LR_FLOOR = 0.02  # the learning rate ends at this fraction of its starting value
+LR_FLOOR = 0.02  # the cosine heads for this fraction of the starting learning rate
 CLIP_NORM = 5.0  # gradients longer than this (all parameters together) are scaled down to it
 SPREAD = 2.0  # values are scaled to mean 0 and this standard deviation (measured: 2 beats 1)
 TRAIN_FRACTION = 0.9  # the first 90% of the series trains; the rest (>= 500 sine points) tests
@@ -278,7 +278,10 @@ def update(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
 
 # %% Training
 def learning_rate(epoch, epochs, lr):
-    """Cosine decay from lr to LR_FLOOR * lr: big steps first, fine ones at the end."""
+    """Cosine decay from lr towards LR_FLOOR * lr: big steps first, fine ones at the end.
+
+    The floor itself would be reached one epoch after the last, so every epoch still learns.
+    """
     return lr * (LR_FLOOR + (1.0 - LR_FLOOR) * 0.5 * (1.0 + math.cos(math.pi * epoch / epochs)))
 
 
@@ -335,6 +338,10 @@ def train(train_part, settings, log=print):
     rng = np.random.default_rng(settings["seed"])
     params = init_params(1, settings["hidden"], 1, rng)
     state = init_adam(params)
+    X, T = make_windows(train_part, settings["seq_len"])
+    untrained = mean_squared_error(forward(X, params)[2], T)  # the sanity check before training
+    log(f"  epoch   0  loss {untrained:.6f}  (untrained; always predicting 0 scores "
+        f"{SPREAD**2:g}, the variance of the scaled values)")
     losses = []
     for epoch, (lr, steps) in enumerate(training_plan(settings["epochs"], settings["lr"])):
         X, T = make_windows(train_part, settings["seq_len"] + steps)
@@ -487,7 +494,7 @@ def write_json(path, results):
 
 
 def describe(series, n_train, settings):
-    """Print the data shapes, the parameter count and the expected starting loss."""
+    """Print the data shapes and the parameter count."""
     print(f"series: {len(series)} values; train {n_train}, test {len(series) - n_train} "
           f"(split by time)")
     shape = (n_train - settings["seq_len"], settings["seq_len"])
@@ -497,8 +504,6 @@ def describe(series, n_train, settings):
     sizes = count_params(init_params(1, settings["hidden"], 1, np.random.default_rng(0)))
     print("parameters: " + ", ".join(f"{k} {v}" for k, v in sizes.items())
           + f" (total {sum(sizes.values())})")
-    print(f"expected starting loss: about {SPREAD**2:g} (the scaled values have variance "
-          f"{SPREAD**2:g}, and the untrained network predicts about 0)")
 
 
 def evaluate(series, n_train, params, settings, mean, unit):

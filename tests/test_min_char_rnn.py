@@ -13,6 +13,7 @@ import time
 import numpy as np
 import pytest
 import reference_char_rnn
+
 from conftest import REPO_ROOT, assert_plain_error
 
 RHYMES = REPO_ROOT / "data" / "rhymes.txt"
@@ -220,6 +221,20 @@ def test_default_outputs_and_json_keys(run_script, tmp_path):
     assert only_sample.returncode == 0, only_sample.stderr
     assert "\n\nHop, hop" in (folder / "book.txt").read_text(encoding="utf-8")
     assert json.loads((folder / "run.json").read_text())["iterations"] == 30
+
+
+def test_a_new_seed_on_resume_writes_a_new_book(run_script, tmp_path):
+    folder, paths = output_paths(tmp_path, "run")
+    assert run_script("min_char_rnn", "--iters", "30", "--hidden", "16", *paths).returncode == 0
+    books = []
+    for seed in ([], [], ["--seed", "5"]):
+        again, again_paths = output_paths(tmp_path, f"again{len(books)}")
+        result = run_script("min_char_rnn", "--iters", "0", "--hidden", "16", "--resume",
+                            folder / "c.npz", *seed, *again_paths)
+        assert result.returncode == 0, result.stderr
+        books.append((again / "book.txt").read_text(encoding="utf-8"))
+    assert books[0] == books[1] == (folder / "book.txt").read_text(encoding="utf-8")
+    assert books[2] != books[0]
 
 
 def test_ctrl_c_saves_the_checkpoint_and_still_writes_the_book(impl_dir, tmp_path):
