@@ -111,8 +111,19 @@ def draw_recurrence(axes, positions, colour):
 
 
 # %% Network diagrams
-def network_figure(recurrent):
-    """The 2-4-1 network of the evening, with or without its hidden-to-hidden weights."""
+def weight_counts(recurrent):
+    """The lines printed under a diagram: each kind of weight, its shape and count, in colour."""
+    counts = [("Wxh: 2 x 4 = 8", COLOURS["Wxh"]), ("Why: 4 x 1 = 4", COLOURS["Why"])]
+    if recurrent:
+        counts.insert(1, ("Whh: 4 x 4 = 16", COLOURS["Whh"]))
+    return counts
+
+
+def network_figure(recurrent, counted=True):
+    """The 2-4-1 network of the evening, with or without its hidden-to-hidden weights.
+
+    counted=False leaves out the weight counts under it, for the slide that asks the room.
+    """
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(figsize=(6, 4.2))
@@ -125,15 +136,14 @@ def network_figure(recurrent):
     draw_units(axes, inputs, "x", "#dbe9f6")
     draw_units(axes, hidden, "h", "#fde3c8" if recurrent else "#e8e8e8")
     draw_units(axes, output, "y", "#d9f0d3")
-    labels = [("Wxh: 2 x 4 = 8", COLOURS["Wxh"]), ("Why: 4 x 1 = 4", COLOURS["Why"])]
-    if recurrent:
-        labels.insert(1, ("Whh: 4 x 4 = 16", COLOURS["Whh"]))
+    labels = weight_counts(recurrent) if counted else []
     for row, (text, colour) in enumerate(labels):
         axes.text(2.5, -2.25 - 0.38 * row, text, color=colour, ha="center", fontsize=12,
                   fontweight="bold")
     axes.set_title("Recurrent network (RNN) 2-4-1" if recurrent else "Multilayer perceptron 2-4-1",
                    fontsize=14)
-    axes.set(xlim=(-0.7, 5.7), ylim=(-3.4 if recurrent else -3.0, 2.1), aspect="equal")
+    bottom = (-3.4 if recurrent else -3.0) if counted else -2.2  # room for the counts, if any
+    axes.set(xlim=(-0.7, 5.7), ylim=(bottom, 2.1), aspect="equal")
     axes.axis("off")
     figure.tight_layout()
     return figure
@@ -147,6 +157,16 @@ def make_mlp_network():
 def make_rnn_network():
     """The same network made recurrent: every hidden unit also sees every hidden unit's past."""
     return network_figure(recurrent=True)
+
+
+def make_mlp_network_question():
+    """The MLP diagram without its weight counts, for the room to count them."""
+    return network_figure(recurrent=False, counted=False)
+
+
+def make_rnn_network_question():
+    """The RNN diagram without its weight counts, for the room to count them."""
+    return network_figure(recurrent=True, counted=False)
 
 
 def make_lstm_cell():
@@ -460,6 +480,8 @@ def make_lstm_sp500():
 FIGURES = {  # name of the PNG: the function that draws it
     "mlp_network": make_mlp_network,
     "rnn_network": make_rnn_network,
+    "mlp_network_question": make_mlp_network_question,
+    "rnn_network_question": make_rnn_network_question,
     "activations": make_activations,
     "mlp_gates": make_mlp_gates,
     "rnn_sine": make_rnn_sine,
