@@ -25,8 +25,11 @@ Test it:
 import argparse
 import contextlib
 import io
+import json
 import os
+import re
 import sys
+import warnings
 from pathlib import Path
 from typing import NamedTuple
 
@@ -56,6 +59,9 @@ with native_stderr_hidden():
     keras.ops.zeros(1)  # the first operation starts the backend's device (and its notes)
 
 # %% Settings
+# SEQ_LEN, TRAIN_FRAC, UNITS, DROPOUT and LEARNING_RATE are only the defaults of the functions
+# below: `python run_lstm.py` passes its own for each dataset (run_lstm.PRESETS), so edit those
+# to change a run. VALIDATION_FRAC, OPTIMIZER and the two name lists apply to every run.
 SEQ_LEN = 50  # days (or points) of history the model reads before each prediction
 TRAIN_FRAC = 0.9  # the first 90% of the rows train the model; the rest test it
 VALIDATION_FRAC = 0.1  # the last 10% of the training windows watch for overfitting
@@ -63,8 +69,8 @@ UNITS = (32, 32)  # LSTM cells in the first and the second layer
 DROPOUT = 0.0  # fraction of each LSTM output dropped in training (0.2 if it overfits)
 LEARNING_RATE = 0.01  # the optimiser's first step size; it eases down to 5% of this
 OPTIMIZER = "adam"  # any optimiser name Keras knows: adam, rmsprop, sgd, ...
-DATE_NAMES = ("date", "datetime", "timestamp", "time")  # header names read as dates
-PREFERRED_COLUMNS = ("Close", "Adj Close")  # the price to predict, when none is asked for
+DATE_NAMES = ("date", "datetime", "timestamp", "time")  # header names read as dates (any case)
+PREFERRED_COLUMNS = ("Close", "Adj Close")  # the price to predict (any case: close too)
 
 
 class InputError(Exception):
@@ -77,6 +83,7 @@ class Series(NamedTuple):
     values: np.ndarray  # (rows, columns) floats
     dates: pd.DatetimeIndex | None  # one per row, or None when the file has no dates
     columns: list  # the column names, in the order of `values`
+    lines: np.ndarray | None = None  # (rows,) each row's line number in the file, if read from one
 
 
 # %% Data
@@ -97,28 +104,87 @@ def read_text(path):
     return text
 
 
-def has_header(text):
-    """True when the first line holds a name (Date, Close, ...) rather than only numbers."""
-    first_line = text.strip().splitlines()[0]
+def csv_format(first_line, text):
+    """How the file writes its table: pandas' sep, decimal and thousands options.
+
+    The separator is whichever of comma, semicolon and tab the first line holds most of (a
+    comma when it holds none). A file split by ; or tabs whose numbers hold a comma between
+    digits writes 2575,21 for 2575.21; a comma file may write "2,575.21" in quotes.
+    """
+    separator = max(",;\t", key=first_line.count)  # ties and none: the comma
+    decimal_comma = separator != "," and re.search(r"\d,\d", text) is not None
+    return {"sep": separator, "decimal": "," if decimal_comma else ".",
+            "thousands": None if decimal_comma else ","}
+
+
+def is_number(text):
+    """True for text such as 1.5 or -2e3."""
     try:
-        [float(field) for field in first_line.split(",")]
+        float(text)
     except ValueError:
-        return True
-    return False
+        return False
+    return True
+
+
+def has_header(first_line, separator, path):
+    """True when the first line holds names (Date, Close, ...), False when it holds numbers."""
+    fields = first_line.split(separator)
+    numbers = [is_number(field) for field in fields]
+    if all(numbers):
+        return False
+    if any(numbers):
+        raise InputError(f"The first line of {path}, {first_line!r}, mixes numbers and names; "
+                         "add a header row such as Date,Close above the data.")
+    return True
+
+
+def parse_csv(text, path, **options):
+    """pandas' read_csv on the text, with its complaints about uneven rows as one sentence."""
+    try:
+        return pd.read_csv(io.StringIO(text), skipinitialspace=True, skip_blank_lines=False,
+                           **options)
+    except pd.errors.ParserError as error:
+        detail = str(error).strip().splitlines()[-1]
+        raise InputError(f"{path} is not an even table ({detail}); give every row the same "
+                         "fields as the first.") from None
+
+
+def read_table(text, path, columns):
+    """The file as a table, indexed by each row's line number in the file.
+
+    A header row gives the columns their names; a file without one must hold one number a
+    line, and its column is called "value".
+    """
+    body = text.lstrip("\r\n")  # blank lines above the table
+    first_line = body.splitlines()[0].strip()
+    options = csv_format(first_line, body)
+    header = has_header(first_line, options["sep"], path)
+    if not header and columns:
+        raise InputError(f"{path} has no header row, so it has no column named "
+                         f"{columns[0]!r}; leave out --columns.")
+    frame = parse_csv(body, path, header=0 if header else None, **options)
+    if not header and frame.shape[1] > 1:
+        raise InputError(f"{path} has no header row but {frame.shape[1]} fields a line, such "
+                         f"as {first_line!r}; write one number a line with a decimal point "
+                         "(2575.21, not 2575,21), or add a header row such as Date,Close.")
+    frame.columns = [str(name).strip() for name in frame.columns] if header else ["value"]
+    frame = frame.dropna(how="all")  # blank lines hold nothing
+    frame.index += text[:len(text) - len(body)].count("\n") + 1 + header  # line numbers from 1
+    return frame
 
 
 def choose_columns(frame, columns, path):
-    """The names of the columns to use, the predicted one first."""
+    """The names of the columns to use, the predicted one first (names match in any case)."""
+    by_lower = {str(name).lower(): name for name in frame.columns}
     if columns:
-        by_lower = {str(name).lower(): name for name in frame.columns}
         missing = [name for name in columns if name.lower() not in by_lower]
         if missing:
             raise InputError(f"{path} has no column named {missing[0]!r}; its columns are "
                              f"{', '.join(map(str, frame.columns))} (pick with --columns).")
         return [by_lower[name.lower()] for name in columns]
     for name in PREFERRED_COLUMNS:
-        if name in frame.columns:
-            return [name]
+        if name.lower() in by_lower:
+            return [by_lower[name.lower()]]
     numeric = [name for name in frame.columns if pd.api.types.is_numeric_dtype(frame[name])]
     if len(numeric) == 1:
         return numeric
@@ -137,16 +203,58 @@ def numeric_column(frame, name, path):
     return numbers.astype(float)
 
 
-def read_dates(frame, path):
-    """The date column parsed, or None when the file has none."""
-    names = [name for name in frame.columns if str(name).strip().lower() in DATE_NAMES]
-    if not names:
+def text_to_dates(texts, dayfirst):
+    """Dates from text (NaT where empty or unreadable), and the non-empty ones left unread."""
+    present = texts != ""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # pandas' notes on the format it guessed
+        dates = pd.to_datetime(texts.where(present), errors="coerce", dayfirst=dayfirst)
+    return dates, present & dates.isna()
+
+
+def parse_dates(column):
+    """A column read as dates: ISO or month first (12/31/2018), else day first (31/12/2018).
+
+    Returns: (dates, unread); dates is NaT for empty cells, unread marks the non-empty cells
+             that are not dates either way.
+    """
+    texts = column.astype("string").fillna("").str.strip()
+    dates, unread = text_to_dates(texts, dayfirst=False)
+    if unread.any():  # 02/01/2018 read month first leaves 13/01/2018 unread: try day first
+        day_first = text_to_dates(texts, dayfirst=True)
+        if day_first[1].sum() < unread.sum():
+            dates, unread = day_first
+    return dates, unread
+
+
+def read_dates(frame, names, path):
+    """The dates of the rows, or None when the file has none.
+
+    The date column is one named as in DATE_NAMES, else the first column when most of its
+    cells read as dates (Day, Datum, ...). A date that cannot be read is refused.
+    """
+    named = [name for name in frame.columns if name.lower() in DATE_NAMES]
+    name = named[0] if named else frame.columns[0]
+    if not named and (name in names or pd.api.types.is_numeric_dtype(frame[name])):
         return None
-    dates = pd.to_datetime(frame[names[0]], errors="coerce")
-    if dates.isna().all():
-        raise InputError(f"Column {names[0]!r} of {path} holds no dates that can be read; write "
-                         "them as YYYY-MM-DD.")
+    dates, unread = parse_dates(frame[name])
+    if not named and unread.sum() * 2 >= frame[name].notna().sum():
+        return None  # a first column of names or codes, not dates
+    if unread.any():
+        raise InputError(f"Column {name!r} of {path} holds {unread.sum()} dates that cannot be "
+                         f"read, such as {frame[name][unread].iloc[0]!r}; write them as "
+                         "YYYY-MM-DD.")
     return dates
+
+
+def drop_repeated_dates(table, path):
+    """The rows sorted by date, keeping only the last row (in the file) of each date."""
+    table = table.sort_values("date", kind="stable")  # equal dates keep the file's order
+    repeated = table["date"].duplicated(keep="last")
+    if repeated.any():
+        print(f"Dropped {repeated.sum()} rows of {path} whose date comes again later in the "
+              "file (kept the last row of each date).")
+    return table[~repeated]
 
 
 def load_series(path, columns=None):
@@ -154,31 +262,43 @@ def load_series(path, columns=None):
 
     Inputs:  path; columns, a list of names (the first is predicted) or None for Close,
              else Adj Close, else the only numeric column.
-    Returns: a Series (values (rows, columns), dates or None, column names), sorted by date.
+    Returns: a Series (values (rows, columns), dates or None, column names, line numbers),
+             sorted by date when the file has dates, else in the file's order.
     """
     text = read_text(path)
-    if has_header(text):
-        frame = pd.read_csv(io.StringIO(text), skipinitialspace=True)
-        frame.columns = [str(name).strip() for name in frame.columns]
-    else:
-        if columns:
-            raise InputError(f"{path} has no header row, so it has no column named "
-                             f"{columns[0]!r}; leave out --columns.")
-        frame = pd.read_csv(io.StringIO(text), header=None, usecols=[0], names=["value"])
+    frame = read_table(text, path, columns)
     names = choose_columns(frame, columns, path)
     table = pd.DataFrame({name: numeric_column(frame, name, path) for name in names})
-    dates = read_dates(frame, path)
+    dates = read_dates(frame, names, path)
     if dates is not None:
-        table["date"] = dates.to_numpy()  # a row without a date counts as missing too
+        table["date"] = dates  # an empty date counts as a missing value
     complete = table.dropna()
     if len(complete) < len(table):
         print(f"Dropped {len(table) - len(complete)} rows with missing values from {path}.")
     if dates is not None:
-        complete = complete.set_index("date").sort_index(kind="stable")
+        complete = drop_repeated_dates(complete, path)
     if len(complete) < 2:
         raise InputError(f"{path} has {len(complete)} usable rows; a series needs many more.")
-    found_dates = pd.DatetimeIndex(complete.index) if dates is not None else None
-    return Series(complete[names].to_numpy(dtype=float), found_dates, list(names))
+    found_dates = pd.DatetimeIndex(complete["date"]) if dates is not None else None
+    return Series(complete[names].to_numpy(dtype=float), found_dates, list(names),
+                  complete.index.to_numpy())
+
+
+def check_no_zeros(series, path):
+    """Normalising divides each window by its first row, so no value may be 0: name the first.
+
+    Call it before normalising; it names the file's line (and date) and the way out.
+    """
+    rows, columns = np.nonzero(series.values == 0)
+    if not len(rows):
+        return
+    row, name = rows[0], series.columns[columns[0]]
+    where = f"line {series.lines[row]}" if series.lines is not None else f"row {row + 1}"
+    when = f" ({series.dates[row]:%Y-%m-%d})" if series.dates is not None else ""
+    fix = ("use --no-normalise for data that reaches zero" if columns[0] == 0
+           else f"leave {name!r} out of --columns")
+    raise InputError(f"{where.capitalize()} of {path}{when} has {name} = 0, and normalising "
+                     f"divides each window by its first value; {fix}.")
 
 
 def split_by_time(values, train_frac=TRAIN_FRAC, seq_len=SEQ_LEN):
@@ -204,11 +324,9 @@ def make_windows(values, seq_len=SEQ_LEN):
 
 def check_first_values(windows):
     """Normalising divides by each window's first row, so none of it may be zero."""
-    zero = np.flatnonzero((windows[:, 0, :] == 0).any(axis=1))
-    if len(zero):
-        raise InputError(f"Row {zero[0] + 1} of the data is 0, and normalising divides each "
-                         "window by its first value; use --no-normalise for data that "
-                         "reaches zero.")
+    if (windows[:, 0, :] == 0).any():  # check_no_zeros names the row in the file
+        raise InputError("A window starts with 0, and normalising divides each window by its "
+                         "first value; use --no-normalise for data that reaches zero.")
 
 
 def normalise_windows(windows):
@@ -300,8 +418,28 @@ def train(model, x, y, x_val, y_val, epochs, batch_size, learning_rate=LEARNING_
             for name, values in history.history.items() if name in ("loss", "val_loss")}
 
 
-def save_model(model, path):
-    """Save in Keras's native .keras format, to a temporary name first."""
+def write_atomically(path, text):
+    """Write to a temporary file beside `path`, then rename it into place."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8", newline="\n")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def settings_path(path):
+    """Where save_model keeps what a model was trained on: beside it, as <name>.keras.json."""
+    path = Path(path)
+    return path.with_name(f"{path.name}.json")
+
+
+def save_model(model, path, normalise, columns):
+    """Save in Keras's native .keras format, and beside it what the model was trained on.
+
+    The model alone does not know whether its windows were normalised, so that, its window
+    length and its columns go to <name>.keras.json. Both are written to temporary names first.
+    """
     path = Path(path)
     temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.keras")
     try:
@@ -309,6 +447,9 @@ def save_model(model, path):
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+    trained_on = {"normalise": bool(normalise), "seq_len": model_shape(model)[0],
+                  "columns": [str(name) for name in columns]}
+    write_atomically(settings_path(path), json.dumps(trained_on, indent=2) + "\n")
     return path
 
 
@@ -322,6 +463,21 @@ def load_model(path):
     except (ValueError, OSError):
         raise InputError(f"{path} is not a model saved in Keras's .keras format; train one "
                          "with --save-model.") from None
+
+
+def load_model_settings(path):
+    """What save_model wrote beside a model ({"normalise", "seq_len", "columns"}), or None."""
+    sidecar = settings_path(path)
+    if not sidecar.is_file():
+        return None
+    try:
+        saved = json.loads(sidecar.read_text(encoding="utf-8"))
+    except ValueError:  # not JSON, or not UTF-8
+        saved = None
+    if not isinstance(saved, dict) or not isinstance(saved.get("normalise"), bool):
+        raise InputError(f"{sidecar} does not hold the settings that --save-model writes; "
+                         "delete it, or train and save the model again.")
+    return saved
 
 
 # %% Evaluation: the three kinds of prediction (run_lstm.py draws them)
@@ -430,7 +586,8 @@ def main(argv=None):
     parser.add_argument("--columns", help="columns to read, the predicted one first")
     args = parser.parse_args(argv)
     try:
-        series = load_series(args.csv, args.columns.split(",") if args.columns else None)
+        columns = [name.strip() for name in args.columns.split(",")] if args.columns else None
+        series = load_series(args.csv, columns)
     except InputError as error:
         print(error, file=sys.stderr)
         return 2

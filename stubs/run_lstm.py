@@ -3,7 +3,7 @@
 Part 4 of the evening, and the repo's main job. The pieces live in lstm.py; this script loads
 the data, trains, predicts three ways, prints a results table and saves the figures.
 
-    python run_lstm.py                      # the S&P 500, 1999-2018 (about half a minute)
+    python run_lstm.py                      # the S&P 500, 1999-2018 (about 20 seconds)
     python run_lstm.py sine                 # the sine wave that rnn.py learned by hand
     python run_lstm.py --csv my_stock.csv   # your own stock: a Yahoo or Stooq download, or
                                             # one price a line (--columns Close,Volume)
@@ -31,7 +31,10 @@ import numpy as np
 # functions that need it: a mistyped flag or file is reported at once.
 
 # %% Settings
-PRESETS = {  # each dataset's defaults; any flag overrides them
+# PRESETS decide each run: lstm.py's SEQ_LEN, UNITS, DROPOUT, LEARNING_RATE and TRAIN_FRAC are
+# only the defaults of its functions, and every value here is passed over them. Any flag
+# overrides the preset. (lstm.VALIDATION_FRAC and lstm.OPTIMIZER do apply to every run.)
+PRESETS = {  # each dataset's settings
     "sp500": {
         "csv": "data/sp500.csv",  # daily S&P 500 prices, 1999-2018 (see data/README.md)
         "normalise": True,  # prices drift over years: learn relative moves instead
@@ -221,6 +224,29 @@ def get_model(settings, n_columns, load_path):
     return model
 
 
+def match_saved_settings(settings, load_path, normalise_flag):
+    """Normalise as a loaded model was trained to; refuse a --normalise flag that contradicts it.
+
+    Inputs: normalise_flag, the --normalise or --no-normalise given (None when neither was).
+    """
+    import lstm
+
+    saved = lstm.load_model_settings(load_path)
+    as_now = "--normalise" if settings["normalise"] else "--no-normalise"
+    if saved is None:
+        print(f"Note: {lstm.settings_path(load_path)} is missing, so nothing says how the model "
+              f"was trained; assuming {as_now}, as this run is set.")
+        return
+    if saved["normalise"] == settings["normalise"]:
+        return
+    trained = "--normalise" if saved["normalise"] else "--no-normalise"
+    if normalise_flag is not None:
+        raise InputError(f"The model in {load_path} was trained with {trained}, so it cannot "
+                         f"run with {as_now}; leave out {as_now} or train a new model.")
+    print(f"The model in {load_path} was trained with {trained}; using that.")
+    settings["normalise"] = saved["normalise"]
+
+
 # %% Training
 def fit(model, data, settings):
     """Train for settings["epochs"] epochs (none for a loaded model with --epochs 0)."""
@@ -281,12 +307,21 @@ def report(truth, today, results, settings):
                "test_mse": lstm_scores["mse"], "persistence_rmse": naive["rmse"],
                "rmse_ratio": ratio, "direction_accuracy": lstm_scores["direction"]}
     if "full" in results:
-        head = slice(0, settings["seq_len"])
-        figures["free_run_rmse"] = float(np.sqrt(np.mean((results["full"][head] - truth[head])
-                                                         ** 2)))
-        print(f"Free run: RMSE over its first {settings['seq_len']} steps "
-              f"{figures['free_run_rmse']:.4g} (each step built on the model's own guesses).")
+        figures.update(free_run_scores(truth, today, results["full"], settings["seq_len"]))
     return figures
+
+
+def free_run_scores(truth, today, full, seq_len):
+    """The free run's RMSE over its first steps, beside staying flat at the last known value."""
+    steps = min(seq_len, len(truth))
+    flat = np.full(steps, today[0])  # (steps,) the last value the seed window saw, held
+    rmse = float(np.sqrt(np.mean((full[:steps] - truth[:steps]) ** 2)))
+    flat_rmse = float(np.sqrt(np.mean((flat - truth[:steps]) ** 2)))
+    ratio = rmse / flat_rmse if flat_rmse > 0 else float("inf")
+    print(f"Free run: RMSE over its first {steps} steps {rmse:.4g} (each step built on the "
+          f"model's own guesses); flat at the last known value {flat_rmse:.4g}; "
+          f"LSTM / flat: {ratio:.3f}.")
+    return {"free_run_rmse": rmse, "free_run_persistence_rmse": flat_rmse}
 
 
 def save_figure(fig, path):
@@ -396,7 +431,8 @@ def parse_args(argv=None):
                         help="steps of each free-running sequence in multiple mode")
     parser.add_argument("--forecast", type=int, default=0, metavar="N",
                         help="also predict N steps past the end of the data (default: 0)")
-    parser.add_argument("--save-model", metavar="PATH", help="save the trained model (.keras)")
+    parser.add_argument("--save-model", metavar="PATH", help="save the trained model (.keras), "
+                        "and how it was trained beside it (PATH.json)")
     parser.add_argument("--load-model", metavar="PATH",
                         help="start from a saved model (with --epochs 0: skip training)")
     parser.add_argument("--plot-dir", type=Path, default=find_repo_root() / "figures",
@@ -404,6 +440,23 @@ def parse_args(argv=None):
     parser.add_argument("--show", action="store_true", help="also open the figures in windows")
     parser.add_argument("--json", metavar="PATH", help="write the test figures to this file")
     return parser.parse_args(argv)
+
+
+def prepare(settings, args):
+    """Load the data and the model, and cut the data into windows: (series, model, data)."""
+    import lstm
+
+    series = lstm.load_series(settings["csv"], settings["columns"])
+    model = get_model(settings, len(series.columns), args.load_model)
+    if args.load_model:
+        match_saved_settings(settings, args.load_model, args.normalise)
+    if settings["normalise"]:
+        lstm.check_no_zeros(series, settings["csv"])
+    check_length(len(series.values), settings["seq_len"], args.train_frac, settings["csv"])
+    data = make_datasets(series, settings["seq_len"], args.train_frac, settings["normalise"],
+                         np.random.default_rng(args.seed))
+    describe(series, data, settings, settings["csv"])
+    return series, model, data
 
 
 def train_and_evaluate(settings, args, started):
@@ -415,12 +468,7 @@ def train_and_evaluate(settings, args, started):
     print(f"Keras {keras.__version__} on {keras.backend.backend()}, loaded in "
           f"{time.perf_counter() - started:.1f} s")
     keras.utils.set_random_seed(args.seed)
-    series = lstm.load_series(settings["csv"], settings["columns"])
-    model = get_model(settings, len(series.columns), args.load_model)
-    check_length(len(series.values), settings["seq_len"], args.train_frac, settings["csv"])
-    data = make_datasets(series, settings["seq_len"], args.train_frac, settings["normalise"],
-                         np.random.default_rng(args.seed))
-    describe(series, data, settings, settings["csv"])
+    series, model, data = prepare(settings, args)
     model.summary()
     fit_started = time.perf_counter()
     history = fit(model, data, settings)
@@ -441,7 +489,9 @@ def train_and_evaluate(settings, args, started):
     print(f"Drew {len(paths)} figures in {time.perf_counter() - plots_started:.1f} s: "
           f"{', '.join(path.name for path in paths)} in {args.plot_dir}")
     if args.save_model:
-        print(f"Saved the model to {lstm.save_model(model, args.save_model)}")
+        saved = lstm.save_model(model, args.save_model, settings["normalise"], series.columns)
+        print(f"Saved the model to {saved}, and how it was trained to "
+              f"{lstm.settings_path(saved).name}")
     return {"dataset": settings["name"], **figures, "fit_seconds": fit_seconds,
             "epochs": settings["epochs"]}
 

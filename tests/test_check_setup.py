@@ -14,6 +14,7 @@ import sys
 import textwrap
 
 import pytest
+
 from conftest import REPO_ROOT
 
 REQUIREMENTS = "numpy>=1.26,<3\nmatplotlib>=3.8,<4\npandas>=2.1,<4  # tables\n\n# a comment\n"

@@ -8,6 +8,7 @@ Keras tests use tiny models (a few cells, a few epochs on short series): seconds
 
 import numpy as np
 import pytest
+
 from conftest import REPO_ROOT
 
 
@@ -81,6 +82,107 @@ def test_missing_and_non_utf8_files(lstm, tmp_path):
     path.write_bytes("Date,Close\n2020-01-01,10\xe9\n".encode("latin-1"))
     with pytest.raises(lstm.InputError, match="UTF-8"):
         lstm.load_series(path)
+
+
+def test_day_first_dates_keep_every_row_in_order(lstm, tmp_path, capsys):
+    # 02/01/2018 read month first would be 1 February, and 13/01/2018 no date at all.
+    text = "Date,Close\n02/01/2018,10\n03/01/2018,11\n13/01/2018,12\n01/02/2018,13\n"
+    series = lstm.load_series(write(tmp_path, text))
+    np.testing.assert_array_equal(series.values[:, 0], [10, 11, 12, 13])
+    assert [f"{day:%Y-%m-%d}" for day in series.dates] == [
+        "2018-01-02", "2018-01-03", "2018-01-13", "2018-02-01"]
+    assert "Dropped" not in capsys.readouterr().out
+
+
+def test_month_first_and_iso_dates_still_read_month_first(lstm, tmp_path):
+    text = "Date,Close\n12/29/2017,10\n01/02/2018,11\n"
+    series = lstm.load_series(write(tmp_path, text))
+    assert [f"{day:%Y-%m-%d}" for day in series.dates] == ["2017-12-29", "2018-01-02"]
+
+
+def test_unreadable_dates_are_refused_but_empty_ones_are_missing(lstm, tmp_path, capsys):
+    text = "Date,Close\n2020-01-01,10\n,11\n2020-01-03,12\n2020-01-06,13\n"
+    series = lstm.load_series(write(tmp_path, text))
+    np.testing.assert_array_equal(series.values[:, 0], [10, 12, 13])
+    assert "Dropped 1 rows" in capsys.readouterr().out
+    bad = "Date,Close\n2020-01-01,10\nsoon,11\n2020-01-03,12\n"
+    with pytest.raises(lstm.InputError) as error:
+        lstm.load_series(write(tmp_path, bad, "bad.csv"))
+    for word in ("'Date'", "'soon'", "YYYY-MM-DD"):
+        assert word in str(error.value)
+
+
+def test_the_first_column_is_the_date_when_it_reads_as_dates(lstm, tmp_path):
+    text = "Day,Open,Close\n2020-01-03,1,12\n2020-01-02,1,11\n2020-01-01,1,10\n"
+    series = lstm.load_series(write(tmp_path, text))
+    np.testing.assert_array_equal(series.values[:, 0], [10, 11, 12])
+    assert f"{series.dates[0]:%Y-%m-%d}" == "2020-01-01"
+    np.testing.assert_array_equal(series.lines, [4, 3, 2])  # each row's line in the file
+
+
+def test_repeated_dates_keep_the_last_row(lstm, tmp_path, capsys):
+    text = ("Date,Close\n2020-01-01,10\n2020-01-02,11\n2020-01-02,99\n2020-01-01,98\n"
+            "2020-01-03,12\n")
+    series = lstm.load_series(write(tmp_path, text))
+    np.testing.assert_array_equal(series.values[:, 0], [98, 99, 12])
+    assert "Dropped 2 rows" in capsys.readouterr().out
+
+
+def test_without_dates_the_file_order_stays(lstm, tmp_path):
+    series = lstm.load_series(write(tmp_path, "Price\n3\n1\n2\n"))
+    assert series.dates is None
+    np.testing.assert_array_equal(series.values[:, 0], [3, 1, 2])
+
+
+@pytest.mark.parametrize("header", ["date,close,volume", "Date,Adj Close,Volume",
+                                    "DATE,ADJ CLOSE,VOLUME"])
+def test_the_default_column_is_found_in_any_case(lstm, tmp_path, header):
+    text = f"{header}\n2020-01-01,10,100\n2020-01-02,11,200\n"
+    series = lstm.load_series(write(tmp_path, text))
+    assert series.columns[0].lower() in ("close", "adj close")
+    np.testing.assert_array_equal(series.values[:, 0], [10, 11])
+
+
+@pytest.mark.parametrize("text", [
+    "Date;Open;Close\n2020-01-01;1,5;2575,21\n2020-01-02;1,5;2564,98\n",
+    "Date\tOpen\tClose\n2020-01-01\t1.5\t2575.21\n2020-01-02\t1.5\t2564.98\n",
+    'Date,Open,Close\n2020-01-01,1.5,"2,575.21"\n2020-01-02,1.5,"2,564.98"\n',
+])
+def test_semicolons_tabs_and_thousands_separators(lstm, tmp_path, text):
+    series = lstm.load_series(write(tmp_path, text))
+    np.testing.assert_allclose(series.values[:, 0], [2575.21, 2564.98])
+    assert len(series.dates) == 2
+
+
+@pytest.mark.parametrize("text, words", [
+    ("2575,21\n2564,98\n", ["no header row", "2 fields", "2575.21"]),
+    ("2020-01-01,2575.2\n2020-01-02,2564.9\n", ["first line", "header row"]),
+    ("Date,Close\n2020-01-01,10\n2020-01-02,11,12\n", ["not an even table"]),
+])
+def test_files_that_would_be_misread_are_refused(lstm, tmp_path, text, words):
+    with pytest.raises(lstm.InputError) as error:
+        lstm.load_series(write(tmp_path, text))
+    assert "\n" not in str(error.value)
+    for word in words:
+        assert word in str(error.value)
+
+
+def test_a_zero_is_named_by_line_date_and_column(lstm, tmp_path):
+    text = "Date,Close,Volume\n2020-01-02,11,0\n2020-01-01,10,100\n2020-01-03,12,300\n"
+    path = write(tmp_path, text)
+    with pytest.raises(lstm.InputError) as error:
+        lstm.check_no_zeros(lstm.load_series(path, ["Close", "Volume"]), path)
+    for word in ("Line 2", "(2020-01-02)", "Volume = 0", "leave 'Volume' out of --columns"):
+        assert word in str(error.value)
+    with pytest.raises(lstm.InputError, match="Line 2 .* --no-normalise"):
+        lstm.check_no_zeros(lstm.load_series(path, ["Volume"]), path)
+    lstm.check_no_zeros(lstm.load_series(path), path)  # Close alone has no zero
+
+
+def test_the_command_line_strips_column_names(lstm, tmp_path, capsys):
+    path = write(tmp_path, "Date,Close,Volume\n2020-01-01,10,100\n2020-01-02,11,200\n")
+    assert lstm.main([str(path), "--columns", "Close, Volume"]) == 0
+    assert "['Close', 'Volume']" in capsys.readouterr().out
 
 
 def test_the_shipped_sp500_file(lstm):
@@ -226,8 +328,18 @@ def test_forecast_length_and_next_trading_dates(lstm, tiny_model, wave):
 @pytest.mark.filterwarnings("ignore:Skipping variable loading")  # never trained: no optimiser state
 def test_save_and_load_give_the_same_predictions(lstm, tiny_model, wave, tmp_path):
     inputs = lstm.make_windows(wave, 10)[:8, :-1, :]
-    path = lstm.save_model(tiny_model, tmp_path / "tiny.keras")
+    path = lstm.save_model(tiny_model, tmp_path / "tiny.keras", False, ["Close"])
     loaded = lstm.load_model(path)
     np.testing.assert_allclose(lstm.predict_point_by_point(loaded, inputs, False),
                                lstm.predict_point_by_point(tiny_model, inputs, False), atol=1e-6)
-    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+    sidecar = tmp_path / "tiny.keras.json"
+    assert sorted(tmp_path.iterdir()) == [path, sidecar]  # no temporary file left behind
+    assert lstm.load_model_settings(path) == {"normalise": False, "seq_len": 10,
+                                              "columns": ["Close"]}
+
+
+def test_model_settings_missing_or_broken(lstm, tmp_path):
+    assert lstm.load_model_settings(tmp_path / "none.keras") is None
+    (tmp_path / "bad.keras.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(lstm.InputError, match="--save-model"):
+        lstm.load_model_settings(tmp_path / "bad.keras")

@@ -9,6 +9,7 @@ import json
 
 import numpy as np
 import pytest
+
 from conftest import REPO_ROOT, assert_plain_error
 
 

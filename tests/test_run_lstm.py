@@ -12,10 +12,12 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+
 from conftest import assert_plain_error
 
 JSON_KEYS = {"dataset", "test_rmse", "test_mae", "test_mse", "persistence_rmse", "rmse_ratio",
-             "direction_accuracy", "fit_seconds", "seconds", "epochs", "free_run_rmse"}
+             "direction_accuracy", "fit_seconds", "seconds", "epochs", "free_run_rmse",
+             "free_run_persistence_rmse"}
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +82,29 @@ def test_own_csv_then_reload_the_saved_model(run_script, run_lstm, capsys, tmp_p
                     for name in ("trained", "reloaded"))
     assert again["epochs"] == 0
     assert again["test_rmse"] == pytest.approx(first["test_rmse"], rel=1e-5)
+    assert json.loads((tmp_path / "wave.keras.json").read_text(encoding="utf-8")) == {
+        "normalise": True, "seq_len": 10, "columns": ["value"]}
+    clash = run_in_process(run_lstm, capsys, *common, "--load-model", model, "--epochs", "0",
+                           "--no-normalise")
+    assert_plain_error(clash, "trained with --normalise", "--no-normalise")
+
+
+@pytest.mark.filterwarnings("ignore:Skipping variable loading")  # never trained: no optimiser state
+def test_a_loaded_model_normalises_as_it_was_trained(run_lstm, load_script, capsys, tmp_path):
+    lstm = load_script("lstm")
+    csv = classic_file(tmp_path, positive_wave(120))
+    model = tmp_path / "wave.keras"
+    lstm.build_model(8, 1, units=(4, 4)).save(model)  # a model saved without its settings
+    common = ["--csv", csv, "--load-model", model, "--epochs", "0", "--mode", "point",
+              "--plot-dir", tmp_path]
+    bare = run_in_process(run_lstm, capsys, *common)
+    assert bare.returncode == 0, bare.stderr
+    assert "wave.keras.json is missing" in bare.stdout and "assuming --normalise" in bare.stdout
+    (tmp_path / "wave.keras.json").write_text('{"normalise": false}', encoding="utf-8")
+    adopted = run_in_process(run_lstm, capsys, *common)
+    assert adopted.returncode == 0, adopted.stderr
+    assert "trained with --no-normalise; using that" in adopted.stdout
+    assert "values as they are" in adopted.stdout
 
 
 # %% Bad input, refused before Keras loads (a new Python each, but under a second)
@@ -137,4 +162,24 @@ def test_zero_first_value_with_normalisation(run_lstm, capsys, tmp_path):
     csv = classic_file(tmp_path, np.sin(np.arange(60) / 5.0))  # starts at exactly 0
     result = run_in_process(run_lstm, capsys, "--csv", csv, "--seq-len", "5",
                             "--plot-dir", tmp_path)
-    assert_plain_error(result, "--no-normalise")
+    assert_plain_error(result, "line 1", "value = 0", "--no-normalise")
+
+
+def test_a_zero_volume_is_named_by_its_line_and_date(run_lstm, capsys, tmp_path):
+    csv = tmp_path / "stock.csv"
+    rows = [f"2020-{1 + day // 28:02d}-{1 + day % 28:02d},{100 + day},{0 if day == 40 else 5}"
+            for day in range(60)]
+    csv.write_text("Date,Close,Volume\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = run_in_process(run_lstm, capsys, "--csv", csv, "--columns", "Close, Volume",
+                            "--seq-len", "5", "--plot-dir", tmp_path)
+    assert_plain_error(result, "line 42", "(2020-02-13)", "Volume = 0", "out of --columns")
+
+
+# %% The free run's baseline
+def test_free_run_is_scored_beside_staying_flat(run_lstm, capsys):
+    truth = np.array([11.0, 12.0, 13.0])  # a test span shorter than the window
+    today = np.array([10.0, 11.0, 12.0])
+    figures = run_lstm.free_run_scores(truth, today, np.array([11.0, 12.0, 14.0]), seq_len=20)
+    assert figures["free_run_rmse"] == pytest.approx(np.sqrt(1 / 3))
+    assert figures["free_run_persistence_rmse"] == pytest.approx(np.sqrt((1 + 4 + 9) / 3))
+    assert "first 3 steps" in capsys.readouterr().out
