@@ -49,44 +49,32 @@ def test_rnn_step_on_hand_made_numbers(rnn):
     np.testing.assert_allclose(y, np.tanh(z) @ np.array([[2.0], [-3.0]]) + 0.25, atol=1e-15)
 
 
-def test_bptt_matches_a_centred_numerical_gradient(rnn):
-    params = tiny_network(rnn)
-    rng = np.random.default_rng(1)
-    X, T = rng.normal(size=(4, 5)), rng.normal(size=(4, 5))  # 4 windows of 5 steps
-    Xs, H, Y = rnn.forward(X, params)
-    grads = rnn.backward(Xs, T, H, Y, params)
-    step = 1e-5
-    for name, value in params.items():
-        numerical = np.zeros_like(value)
-        for index in np.ndindex(value.shape):
-            losses = []
-            for sign in (1, -1):
-                shifted = {k: v.copy() for k, v in params.items()}
-                shifted[name][index] += sign * step
-                losses.append(rnn.mean_squared_error(rnn.forward(X, shifted)[2], T))
-            numerical[index] = (losses[0] - losses[1]) / (2 * step)
-        assert grads["d" + name].shape == value.shape
-        assert rel_error(grads["d" + name], numerical) < 1e-7, name  # 1e-9 or smaller here
+def numerical_gradient(rnn, params, name, X, T, feed_back, step=1e-5):
+    """Centred differences of the loss, one entry of params[name] at a time."""
+    numerical = np.zeros_like(params[name])
+    for index in np.ndindex(numerical.shape):
+        losses = []
+        for sign in (1, -1):
+            shifted = {k: v.copy() for k, v in params.items()}
+            shifted[name][index] += sign * step
+            Y_shifted = rnn.forward(X, shifted, feed_back=feed_back)[2]
+            losses.append(rnn.mean_squared_error(Y_shifted, T))
+        numerical[index] = (losses[0] - losses[1]) / (2 * step)
+    return numerical
 
 
-def test_bptt_through_fed_back_predictions_matches_a_numerical_gradient(rnn):
-    params = tiny_network(rnn, seed=2)
+@pytest.mark.parametrize("fed_back", [False, True])
+def test_bptt_matches_a_centred_numerical_gradient(rnn, fed_back):
+    params = tiny_network(rnn, seed=2 if fed_back else 0)
     rng = np.random.default_rng(3)
-    X, T = rng.normal(size=(4, 5)), rng.normal(size=(4, 5))
-    feed_back = rng.random((4, 5)) < 0.6  # some steps get the previous prediction as input
+    X, T = rng.normal(size=(4, 5)), rng.normal(size=(4, 5))  # 4 windows of 5 steps
+    # With fed_back, some steps get the previous prediction as input, as in later training.
+    feed_back = rng.random((4, 5)) < 0.6 if fed_back else None
     Xs, H, Y = rnn.forward(X, params, feed_back=feed_back)
     grads = rnn.backward(Xs, T, H, Y, params, feed_back)
-    step = 1e-5
     for name, value in params.items():
-        numerical = np.zeros_like(value)
-        for index in np.ndindex(value.shape):
-            losses = []
-            for sign in (1, -1):
-                shifted = {k: v.copy() for k, v in params.items()}
-                shifted[name][index] += sign * step
-                Y_shifted = rnn.forward(X, shifted, feed_back=feed_back)[2]
-                losses.append(rnn.mean_squared_error(Y_shifted, T))
-            numerical[index] = (losses[0] - losses[1]) / (2 * step)
+        numerical = numerical_gradient(rnn, params, name, X, T, feed_back)
+        assert grads["d" + name].shape == value.shape
         assert rel_error(grads["d" + name], numerical) < 1e-7, name  # 1e-9 or smaller here
 
 
