@@ -1,15 +1,23 @@
-"""Shared test fixtures: which version of the scripts the tests run against.
+"""Shared test fixtures: which version of the scripts the tests run against, and the board.
 
 It sits at the top of the repo, not in tests/, so that pytest knows the `--impl` option however
 it is started, with or without a test file named.
 
     python -m pytest                                   # the solutions at the top of the repo
     python -m pytest --impl stubs tests/test_mlp.py    # your exercise version under stubs/
+    python -m pytest -m dev                            # the slow developer tests only
 
 Tests never import a script by a fixed path: they ask `load_script("mlp")` for the module, or
 `run_script("mlp", "--gate", "xor")` for a command-line run, and get the chosen version.
+
+A run with `--impl stubs` leaves out the tests of the repo itself (REPO_TESTS), and ends with
+a table headed "Exercises": one row per exercise function, with its status (done, to do, not
+run, or optional for an optional extension still untouched). A test says which exercise it
+checks with `@pytest.mark.exercise("script.function")`.
 """
 
+import ast
+import contextlib
 import importlib
 import os
 import subprocess
@@ -21,6 +29,11 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent
 IMPLEMENTATIONS = {"solutions": REPO_ROOT, "stubs": REPO_ROOT / "stubs"}
 SCRIPT_NAMES = ("mlp", "rnn", "min_char_rnn", "lstm", "run_lstm")
+PARTS = {"mlp": 1, "rnn": 2, "min_char_rnn": 3, "lstm": 4}  # the scripts that hold exercises
+REPO_TESTS = {  # tests of the repo itself, left out of --impl stubs runs
+    "test_check_setup.py", "test_hostile_input.py", "test_notebooks.py", "test_slides.py",
+    "test_stubs.py"}
+BEGIN = "### BEGIN SOLUTION"
 
 
 def pytest_addoption(parser):
@@ -45,6 +58,104 @@ def pytest_report_header(config):
     return f"scripts under test: {config.getoption('--impl')}"
 
 
+def pytest_collection_modifyitems(config, items):
+    """With --impl stubs, keep only the tests of the evening's scripts (not the repo's own)."""
+    if config.getoption("--impl") != "stubs":
+        return
+    kept = [item for item in items if item.path.name not in REPO_TESTS]
+    dropped = [item for item in items if item.path.name in REPO_TESTS]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+# %% The progress board of `--impl stubs`
+def exercises():
+    """Every exercise of the solutions: (part, script, function, optional), in file order."""
+    found = []
+    for script, part in PARTS.items():
+        path = REPO_ROOT / f"{script}.py"
+        if not path.is_file():
+            continue
+        source = path.read_text(encoding="utf-8")
+        lines = source.splitlines()
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            body = lines[node.lineno - 1:node.end_lineno]
+            if any(line.strip() == BEGIN for line in body):
+                optional = any("TODO (optional):" in line for line in body)
+                found.append((node.lineno, part, script, node.name, optional))
+    return [exercise[1:] for exercise in sorted(found, key=lambda e: (e[1], e[0]))]
+
+
+def untouched(script, function):
+    """True while the stub of `function` still raises its NotImplementedError."""
+    path = IMPLEMENTATIONS["stubs"] / f"{script}.py"
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            return any(isinstance(inner, ast.Raise) and "NotImplementedError" in ast.unparse(inner)
+                       for inner in ast.walk(node))
+    return False
+
+
+class Board:
+    """Collects, for each exercise, whether its tests were collected and how they ended."""
+
+    def __init__(self):
+        self.collected, self.failed, self.passed = {}, set(), {}
+
+    def pytest_collection_finish(self, session):
+        for item in session.items:  # what is left after -k, -m and the stubs' own selection
+            for mark in item.iter_markers("exercise"):
+                self.collected.setdefault(mark.args[0], set()).add(item.nodeid)
+
+    def pytest_runtest_logreport(self, report):
+        for name, nodeids in self.collected.items():
+            if report.nodeid not in nodeids:
+                continue
+            if report.failed:
+                self.failed.add(name)
+            elif report.when == "call" and report.passed:
+                self.passed.setdefault(name, set()).add(report.nodeid)
+
+    def status(self, script, function, optional):
+        name = f"{script}.{function}"
+        if optional and untouched(script, function):
+            return "optional"
+        if name not in self.collected:
+            return "not run"
+        if name in self.failed or self.passed.get(name, set()) != self.collected[name]:
+            return "to do"
+        return "done"
+
+    def pytest_unconfigure(self, config):
+        """The board, after pytest's own summary: the last thing a student sees."""
+        terminalreporter = config.pluginmanager.get_plugin("terminalreporter")
+        if terminalreporter is None:
+            return
+        rows = [(f"Part {part}", f"{script}.py", function + (" (optional)" if optional else ""),
+                 self.status(script, function, optional))
+                for part, script, function, optional in exercises()]
+        header = ("part", "script", "function", "status")
+        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
+        terminalreporter.write_sep("=", "Exercises")
+        for row in [header, *rows]:
+            cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            terminalreporter.write_line("  ".join(cells).rstrip())
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session):
+    if session.config.getoption("--impl") == "stubs":
+        session.config.pluginmanager.register(Board(), "exercise-board")
+
+
+# %% Fixtures and helpers of the test files
 @pytest.fixture(scope="session")
 def impl_dir(pytestconfig):
     """The folder that holds the scripts under test."""
@@ -78,6 +189,17 @@ def run_script(impl_dir):
     return run
 
 
+@contextlib.contextmanager
+def optional_exercise():
+    """Skip the test while the optional extension it checks is still an untouched stub."""
+    try:
+        yield
+    except NotImplementedError as error:
+        if "TODO (optional)" not in str(error):
+            raise
+        pytest.skip(f"optional extension not written yet: {error}")
+
+
 def assert_plain_error(result, *words):
     """A bad-input run: exit status 2, one plain sentence on stderr, no traceback."""
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
@@ -86,3 +208,21 @@ def assert_plain_error(result, *words):
     assert message and len(message.splitlines()) == 1, message
     for word in words:
         assert word.lower() in message.lower(), (word, message)
+
+
+def assert_usage_error(result, *words):
+    """A bad flag: argparse's own format (a usage line, then `prog: error: ...`), exit status 2."""
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert lines and lines[0].startswith("usage:"), result.stderr
+    assert ": error: " in lines[-1], result.stderr
+    for word in words:
+        assert word.lower() in lines[-1].lower(), (word, result.stderr)
+
+
+def snapshot(folder):
+    """Every file under `folder` with its bytes, to show that a refused run changed nothing."""
+    folder = Path(folder)
+    return {str(path.relative_to(folder)): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}

@@ -39,11 +39,11 @@ def todo_first_line(lines, begin_index, name):
     index = begin_index - 1
     while index >= 0 and lines[index].lstrip().startswith("#"):
         text = lines[index].strip().lstrip("#").strip()
-        if text.startswith("TODO:"):
+        if text.startswith(("TODO:", "TODO (optional):")):
             return text
         index -= 1
     raise StubError(f"{name}, line {begin_index + 1}: a solution region needs a `# TODO:` "
-                    "comment just above it.")
+                    "(or `# TODO (optional):`) comment just above it.")
 
 
 def make_stub(source, name="script"):

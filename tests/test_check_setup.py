@@ -213,7 +213,7 @@ def test_check_with_pandas_hidden_names_the_install_command(tmp_path):
     assert "-m pip install -r requirements.txt" in result.stdout
 
 
-@pytest.mark.slow
+@pytest.mark.dev
 def test_the_whole_check_passes_here():
     result = run_check()
     assert result.returncode == 0, result.stdout + result.stderr
