@@ -42,6 +42,7 @@ QUICK_RUNS = [  # (script, its tiny settings ({tmp}: a temporary folder), packag
 RUN_TIMEOUT = 180  # seconds a quick run may take before it counts as failed
 OPTIONAL_TOOLS = [  # (name, how to find it, what it is for): information only
     ("jupytext", "module", "turns a script into a notebook: jupytext --to ipynb mlp.py"),
+    ("ipykernel", "module", "the Jupyter kernel that runs those notebooks (and VS Code's cells)"),
     ("npx", "program", "renders the slides: npx @marp-team/marp-cli slides/slides.md"),
 ]
 OK, FAIL, INFO, SKIP = "ok", "FAIL", "info", "skip"  # the statuses; only FAIL fails the check
@@ -227,12 +228,14 @@ def check_writable(folder):
 
 
 def check_tool(name, kind, purpose):
-    """Information only: an optional tool, found or not."""
+    """Information only: an optional tool, found or not (a missing module: how to install it)."""
     if kind == "module":
         found = importlib.util.find_spec(name) is not None
+        missing = f"not installed ({python_command()} -m pip install {name})"
     else:
         found = shutil.which(name) is not None
-    return Row(f"{name} (optional)", INFO, f"{'found' if found else 'not found'}; {purpose}")
+        missing = "not found"
+    return Row(f"{name} (optional)", INFO, f"{'found' if found else missing}; {purpose}")
 
 
 def quick_run(script, arguments, folder=REPO_ROOT, timeout=RUN_TIMEOUT):
@@ -351,10 +354,15 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(argv)
     start = time.perf_counter()
-    print(f"{'check':24s} {'':5s} details\n{'-' * 72}")
-    rows = check_everything(REPO_ROOT / "requirements.txt", runs=not args.no_runs)
-    text, status = summary(rows)
-    print(f"\n{text}\nThe check took {time.perf_counter() - start:.0f} s.")
+    try:
+        print(f"{'check':24s} {'':5s} details\n{'-' * 72}")
+        rows = check_everything(REPO_ROOT / "requirements.txt", runs=not args.no_runs)
+        text, status = summary(rows)
+        print(f"\n{text}\nThe check took {time.perf_counter() - start:.0f} s.")
+        sys.stdout.flush()  # inside the try, so that a closed pipe is caught here
+    except BrokenPipeError:  # the reader went away (`| head`): end quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return status
 
 

@@ -25,9 +25,16 @@ SP500_FIRST_DAY, SP500_LAST_DAY = "1999-01-04", "2018-12-31"  # 5,031 trading da
 SP500_COLUMNS = ["Open", "High", "Low", "Close", "Adj Close", "Volume"]
 
 
+class MissingPackage(Exception):
+    """An optional package this file needs is not installed: one sentence, exit status 2."""
+
+
 def write_atomically(path, text):
-    """Write to a temporary file beside `path`, then rename it into place."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write to a temporary file beside `path`, then rename it into place.
+
+    The temporary name is fixed, so one left by a killed write is replaced by the next.
+    """
+    temporary = path.with_name(f".{path.name}.tmp")
     try:
         temporary.write_text(text, encoding="utf-8", newline="\n")
         os.replace(temporary, path)
@@ -52,13 +59,21 @@ def make_sine(path=DATA_DIR / "sinwave.csv"):
 
 
 # %% The S&P 500
+def require_arch():
+    """Refuse, before anything is written, when the optional `arch` package is missing."""
+    try:
+        import arch  # noqa: F401  (only needed to regenerate the file, never to run)
+    except ImportError:
+        raise MissingPackage("The S&P 500 file comes from the `arch` package, which is not "
+                             "installed; install it with `python -m pip install arch` and run "
+                             "this again.") from None
+
+
 def sp500_frame():
     """Daily S&P 500 prices from the `arch` package, as Date,Open,...,Volume rows."""
-    try:
-        from arch.data import sp500  # only needed to regenerate the file, never to run
-    except ImportError:
-        raise SystemExit("The S&P 500 file comes from the `arch` package; install it with "
-                         "`python -m pip install arch` and run this again.") from None
+    require_arch()
+    from arch.data import sp500
+
     frame = sp500.load().loc[SP500_FIRST_DAY:SP500_LAST_DAY, SP500_COLUMNS]
     frame.index = frame.index.strftime("%Y-%m-%d")
     frame.index.name = "Date"
@@ -78,8 +93,22 @@ def main(argv=None):
                         help="which file to make (default: all)")
     args = parser.parse_args(argv)
     makers = {"sine": [make_sine], "sp500": [make_sp500], "all": [make_sine, make_sp500]}
-    for make in makers[args.which]:
-        print(f"wrote {make()}")
+    try:
+        if make_sp500 in makers[args.which]:
+            require_arch()
+        for make in makers[args.which]:
+            print(f"wrote {make()}")
+        sys.stdout.flush()  # inside the try, so that a closed pipe is caught here
+    except MissingPackage as error:
+        print(error, file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the reader went away (`| head`): end quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as error:
+        print(f"Could not write {error.filename} ({error.strerror}); check that data/ is a "
+              "folder you can write to.", file=sys.stderr)
+        return 2
     return 0
 
 

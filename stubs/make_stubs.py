@@ -77,8 +77,11 @@ def make_stub(source, name="script"):
 
 
 def write_atomically(path, text):
-    """Write to a temporary file beside `path`, then rename it into place."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write to a temporary file beside `path`, then rename it into place.
+
+    The temporary name is fixed, so one left by a killed write is replaced by the next.
+    """
+    temporary = path.with_name(f".{path.name}.tmp")
     try:
         temporary.write_text(text, encoding="utf-8", newline="")
         os.replace(temporary, path)
@@ -95,36 +98,83 @@ def expected_stubs(names):
     return stubs
 
 
-def main(argv=None):
+def evening_name(argument):
+    """The file name of the evening's script that `argument` names, or None.
+
+    A bare name (`mlp.py`) or a path to the solution itself (`./mlp.py`, an absolute path)
+    names it; anything else (a stub, another folder, another file) names nothing, so a stub is
+    only ever written under stubs/ and never over a solution.
+    """
+    path = Path(argument)
+    if path.name not in EVENING:
+        return None
+    if path.name != argument and path.resolve() != (REPO_ROOT / path.name).resolve():
+        return None
+    return path.name
+
+
+def parse_args(argv):
     parser = argparse.ArgumentParser(description="Write the exercise versions under stubs/.")
-    parser.add_argument("scripts", nargs="*", help="scripts to convert (default: the evening's "
-                        "scripts that exist: " + ", ".join(EVENING) + ")")
+    parser.add_argument("scripts", nargs="*", help="scripts to convert (default: all of "
+                        + ", ".join(EVENING) + ")")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1, listing the files, if stubs/ is out of date")
-    args = parser.parse_args(argv)
-    names = args.scripts or [name for name in EVENING if (REPO_ROOT / name).exists()]
-    missing = [name for name in names if not (REPO_ROOT / name).is_file()]
-    if missing:
-        print(f"No script named {', '.join(missing)} at {REPO_ROOT}; name a top-level .py file.",
-              file=sys.stderr)
-        return 2
-    try:
-        stubs = expected_stubs(names)
-    except StubError as error:
-        print(error, file=sys.stderr)
-        return 2
-    if args.check:
-        stale = [path for path, text in stubs.items()
-                 if not path.exists() or path.read_text(encoding="utf-8") != text]
-        for path in stale:
-            print(f"out of date: {path.relative_to(REPO_ROOT)}")
-        if stale:
-            print("Run `python stubs/make_stubs.py` to regenerate them.")
-        return 1 if stale else 0
+    return parser.parse_args(argv)
+
+
+def chosen_names(arguments):
+    """The evening's scripts to convert; a StubError names the first argument that is not one."""
+    if not arguments:
+        return [name for name in EVENING if (REPO_ROOT / name).is_file()]
+    names = []
+    for argument in arguments:
+        name = evening_name(argument)
+        if name is None:
+            raise StubError(f"{argument} is not one of the evening's scripts at {REPO_ROOT}; "
+                            f"name one or more of {', '.join(EVENING)} (nothing was written).")
+        if not (REPO_ROOT / name).is_file():
+            raise StubError(f"There is no {name} at {REPO_ROOT}; fetch the repo again "
+                            "(nothing was written).")
+        names.append(name)
+    return names
+
+
+def check(stubs):
+    """Exit status 1, listing the stale files, when stubs/ is out of date; else 0."""
+    stale = [path for path, text in stubs.items()
+             if not path.exists() or path.read_text(encoding="utf-8") != text]
+    for path in stale:
+        print(f"out of date: {path.relative_to(REPO_ROOT)}")
+    if stale:
+        print("Run `python stubs/make_stubs.py` to regenerate them.")
+    return 1 if stale else 0
+
+
+def write(stubs):
+    """Write every stub, each through a temporary file; exit status 0."""
     for path, text in stubs.items():
         write_atomically(path, text)
         print(f"wrote {path.relative_to(REPO_ROOT)}")
     return 0
+
+
+def main(argv=None):
+    try:
+        args = parse_args(argv)
+        stubs = expected_stubs(chosen_names(args.scripts))
+        status = check(stubs) if args.check else write(stubs)
+        sys.stdout.flush()  # inside the try, so that a closed pipe is caught here
+    except StubError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the reader went away (`| head`): end quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as error:
+        print(f"Could not write {error.filename} ({error.strerror}); check that stubs/ is a "
+              "folder you can write to.", file=sys.stderr)
+        return 2
+    return status
 
 
 if __name__ == "__main__":

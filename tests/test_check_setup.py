@@ -222,3 +222,11 @@ def test_the_whole_check_passes_here():
     for script in ("mlp.py", "rnn.py", "min_char_rnn.py", "run_lstm.py"):
         assert any(line.startswith(f"run {script} ") and " ok " in line
                    for line in result.stdout.splitlines()), (script, result.stdout)
+
+
+def test_optional_notebook_packages_are_information_with_their_install_command(check_setup):
+    names = [name for name, _, _ in check_setup.OPTIONAL_TOOLS]
+    assert "jupytext" in names and "ipykernel" in names
+    row = check_setup.check_tool("no_such_module_here", "module", "nothing")
+    assert row.status == check_setup.INFO
+    assert "not installed" in row.detail and "-m pip install no_such_module_here" in row.detail
