@@ -91,25 +91,6 @@ def draw_connections(axes, sources, targets, colour):
                           arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.2})
 
 
-def draw_recurrence(axes, positions, colour):
-    """Whh: a loop on every hidden unit, and a double arrow between every pair of them."""
-    from matplotlib.patches import FancyArrowPatch
-
-    for x, y in positions:  # a unit's own previous value: one weight each
-        start, end = math.radians(140), math.radians(220)
-        axes.add_patch(FancyArrowPatch(
-            (x + NODE_RADIUS * math.cos(start), y + NODE_RADIUS * math.sin(start)),
-            (x + NODE_RADIUS * math.cos(end), y + NODE_RADIUS * math.sin(end)),
-            connectionstyle="arc3,rad=1.6", arrowstyle="-|>", mutation_scale=12, color=colour,
-            lw=1.5, zorder=5))
-    for i, (x, y_top) in enumerate(positions):
-        for _, y_low in positions[i + 1:]:  # two weights between each pair: one each way
-            axes.add_patch(FancyArrowPatch((x + 0.7 * NODE_RADIUS, y_top - 0.7 * NODE_RADIUS),
-                                           (x + 0.7 * NODE_RADIUS, y_low + 0.7 * NODE_RADIUS),
-                                           connectionstyle="arc3,rad=-0.45", arrowstyle="<|-|>",
-                                           mutation_scale=12, color=colour, lw=1.2, zorder=1))
-
-
 # %% Network diagrams
 def weight_counts(recurrent):
     """The lines printed under a diagram: each kind of weight, its shape and count, in colour."""
@@ -122,31 +103,76 @@ def weight_counts(recurrent):
 def network_figure(recurrent, counted=True):
     """The 2-4-1 network of the evening, with or without its hidden-to-hidden weights.
 
+    The recurrent one draws Whh the way the code computes it, h_prev @ Whh: a faded copy of the
+    hidden layer (its values at the previous step) feeds every hidden unit, like an input.
     counted=False leaves out the weight counts under it, for the slide that asks the room.
     """
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(figsize=(6, 4.2))
-    inputs, hidden = layer_positions(2, 0.0), layer_positions(4, 2.5)
-    output = layer_positions(1, 5.0)
+    figure, axes = plt.subplots(figsize=(6.4, 4.6))
+    hidden, output = layer_positions(4, 2.6), layer_positions(1, 5.2)
+    inputs = [(0.0, 2.3), (0.0, 1.5)] if recurrent else layer_positions(2, 0.0)
+    if recurrent:
+        previous = [(0.0, 0.3 - 0.8 * i) for i in range(4)]  # the hidden layer one step back
+        draw_connections(axes, previous, hidden, COLOURS["Whh"])
+        draw_units(axes, previous, "h", "#fff3e6")
+        axes.text(-0.5, -0.9, "h at the\nprevious\nstep", ha="right", va="center", fontsize=11,
+                  color=COLOURS["Whh"])
     draw_connections(axes, inputs, hidden, COLOURS["Wxh"])
     draw_connections(axes, hidden, output, COLOURS["Why"])
-    if recurrent:
-        draw_recurrence(axes, hidden, COLOURS["Whh"])
     draw_units(axes, inputs, "x", "#dbe9f6")
     draw_units(axes, hidden, "h", "#fde3c8" if recurrent else "#e8e8e8")
     draw_units(axes, output, "y", "#d9f0d3")
     labels = weight_counts(recurrent) if counted else []
     for row, (text, colour) in enumerate(labels):
-        axes.text(2.5, -2.25 - 0.38 * row, text, color=colour, ha="center", fontsize=12,
+        axes.text(2.6, -2.45 - 0.38 * row, text, color=colour, ha="center", fontsize=12,
                   fontweight="bold")
     axes.set_title("Recurrent network (RNN) 2-4-1" if recurrent else "Multilayer perceptron 2-4-1",
                    fontsize=14)
-    bottom = (-3.4 if recurrent else -3.0) if counted else -2.2  # room for the counts, if any
-    axes.set(xlim=(-0.7, 5.7), ylim=(bottom, 2.1), aspect="equal")
+    bottom = -2.6 - 0.38 * len(labels) if labels else -2.5
+    axes.set(xlim=(-1.7, 5.8), ylim=(bottom, 2.75), aspect="equal")
     axes.axis("off")
     figure.tight_layout()
     return figure
+
+
+def make_rnn_unrolled():
+    """The recurrent network unrolled in time: the same Wxh, Whh and Why at every step."""
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(9, 3.9))
+    steps = 4
+    for t in range(steps):
+        x = 1.6 + 2.0 * t
+        axes.text(x, 0.0, f"x{t + 1}", ha="center", va="center", fontsize=14,
+                  bbox={"boxstyle": "round", "facecolor": "#dbe9f6"})
+        axes.text(x, 1.5, f"h{t + 1}", ha="center", va="center", fontsize=14,
+                  bbox={"boxstyle": "round", "facecolor": "#fde3c8"})
+        axes.text(x, 3.0, f"y{t + 1}", ha="center", va="center", fontsize=14,
+                  bbox={"boxstyle": "round", "facecolor": "#d9f0d3"})
+        arrow(axes, (x, 0.3), (x, 1.2), COLOURS["Wxh"], "Wxh")
+        arrow(axes, (x, 1.8), (x, 2.7), COLOURS["Why"], "Why")
+        arrow(axes, (x - 1.55, 1.5), (x - 0.4, 1.5), COLOURS["Whh"], "Whh", above=True)
+    axes.text(-0.25, 1.5, "h0 = 0", ha="center", va="center", fontsize=12)
+    arrow(axes, (1.6 + 2.0 * steps - 1.55, 1.5), (1.6 + 2.0 * steps - 0.6, 1.5),
+          COLOURS["Whh"], "", above=True)
+    axes.text(1.6 + 2.0 * steps - 0.35, 1.5, "...", ha="center", va="center", fontsize=16)
+    axes.set_title("Unrolled in time: one copy of the network per step, the same weights in "
+                   "every copy", fontsize=13)
+    axes.set(xlim=(-0.6, 2.0 * steps + 1.0), ylim=(-0.5, 3.5))
+    axes.axis("off")
+    figure.tight_layout()
+    return figure
+
+
+def arrow(axes, start, end, colour, label, above=False):
+    """An arrow with the name of its weights beside it."""
+    axes.annotate("", xy=end, xytext=start,
+                  arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 2})
+    middle = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+    offset = (0.0, 0.25) if above else (0.35, 0.0)
+    axes.text(middle[0] + offset[0], middle[1] + offset[1], label, color=colour, fontsize=11,
+              ha="center", va="center", fontweight="bold")
 
 
 def make_mlp_network():
@@ -155,7 +181,7 @@ def make_mlp_network():
 
 
 def make_rnn_network():
-    """The same network made recurrent: every hidden unit also sees every hidden unit's past."""
+    """The same network made recurrent: every hidden unit also reads the previous hidden state."""
     return network_figure(recurrent=True)
 
 
@@ -482,6 +508,7 @@ FIGURES = {  # name of the PNG: the function that draws it
     "rnn_network": make_rnn_network,
     "mlp_network_question": make_mlp_network_question,
     "rnn_network_question": make_rnn_network_question,
+    "rnn_unrolled": make_rnn_unrolled,
     "activations": make_activations,
     "mlp_gates": make_mlp_gates,
     "rnn_sine": make_rnn_sine,

@@ -139,3 +139,24 @@ def test_the_stub_runs_as_a_notebook_until_its_first_todo(name, tmp_path, kernel
     message = expected.split("NotImplementedError: ", 1)[1]
     assert f"NotImplementedError: {message}" in str(error.value)
     assert "TODO" in message
+
+
+def test_a_paired_notebook_edits_the_stub_that_the_tests_read(tmp_path):
+    """The README's pairing: saving the notebook (here: jupytext --sync) updates the script."""
+    shutil.copy(REPO_ROOT / "stubs" / "mlp.py", tmp_path)
+    jupytext_cli = [sys.executable, "-m", "jupytext"]
+    paired = subprocess.run([*jupytext_cli, "--set-formats", "ipynb,py:percent", "mlp.py"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert paired.returncode == 0, paired.stderr
+    notebook = jupytext.read(tmp_path / "mlp.ipynb")
+    solution = (REPO_ROOT / "mlp.py").read_text(encoding="utf-8")
+    region = solution.split("### BEGIN SOLUTION\n", 1)[1].split("    ### END SOLUTION", 1)[0]
+    todo = "    raise NotImplementedError('TODO: Feed forward through the network')\n"
+    cell = next(cell for cell in notebook.cells if todo in cell.source)
+    cell.source = cell.source.replace(todo, region)  # what an attendee types in the notebook
+    jupytext.write(notebook, tmp_path / "mlp.ipynb", fmt="ipynb")
+    synced = subprocess.run([*jupytext_cli, "--sync", "mlp.ipynb"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert synced.returncode == 0, synced.stderr
+    script = (tmp_path / "mlp.py").read_text(encoding="utf-8")
+    assert todo not in script and region in script
