@@ -175,11 +175,6 @@ def arrow(axes, start, end, colour, label, above=False):
               ha="center", va="center", fontweight="bold")
 
 
-def make_mlp_network():
-    """The MLP of part 1: 2 inputs, 4 hidden units, 1 output, and its weight counts."""
-    return network_figure(recurrent=False)
-
-
 def make_rnn_network():
     """The same network made recurrent: every hidden unit also reads the previous hidden state."""
     return network_figure(recurrent=True)
@@ -504,7 +499,6 @@ def make_lstm_sp500():
 
 # %% Command line
 FIGURES = {  # name of the PNG: the function that draws it
-    "mlp_network": make_mlp_network,
     "rnn_network": make_rnn_network,
     "mlp_network_question": make_mlp_network_question,
     "rnn_network_question": make_rnn_network_question,

@@ -19,34 +19,53 @@ DECK = SLIDES_DIR / "slides.md"
 PARTS = [
     ("why we are here", ["why are we here"]),
     ("disclaimer", ["not trading advice", "own risk"]),
-    ("the plan", ["mlp.py", "rnn.py", "min_char_rnn.py", "run_lstm.py"]),
+    ("the plan", ["mlp.py", "rnn.py", "min_char_rnn.py", "run_lstm.py", "120 minutes"]),
     ("what neural networks are", ["neural network", "weights"]),
     ("where they are used", ["where they are used"]),
     ("the multilayer perceptron", ["multilayer perceptron", "feed forward"]),
     ("learning the weights", ["loss", "backpropagation", "gradient descent"]),
     ("the logic gates", ["and", "or", "xor", "| 1 | 1 | 1 | 1 | 0 |"]),
     ("the training pseudo-code", ["pseudo-code", "python mlp.py"]),
-    ("the mlp exercise", ["stubs/mlp.py", "python -m pytest --impl stubs tests/test_mlp.py"]),
+    ("the mlp exercise", ["your turn, part 1", "python -m pytest --impl stubs tests/test_mlp.py"]),
     ("the mlp debrief", ["debrief", "xor", "order"]),
     ("order matters", ["recurrent", "hidden state"]),
     ("mlp and rnn side by side", ["img/mlp_network_question.png", "img/rnn_network_question.png",
                                   "how many"]),
-    ("the weight count", ["| 8 | 8 |", "16", "| 4 | 4 |", "biases", "img/mlp_network.png",
-                          "img/rnn_network.png"]),
+    ("the weight count", ["| 8 | 8 |", "16", "| 4 | 4 |", "biases", "img/rnn_network.png",
+                          "1-16-1"]),
     ("what the recurrent weights buy", ["h_prev", "whh", "same"]),
-    ("coding the rnn", ["python rnn.py", "tests/test_rnn.py"]),
+    ("the unrolled rnn", ["img/rnn_unrolled.png"]),
+    ("running the rnn", ["python rnn.py"]),
+    ("the rnn exercise", ["your turn, part 2", "python -m pytest --impl stubs tests/test_rnn.py"]),
     ("the rnn's sine wave", ["img/rnn_sine.png", "free running"]),
-    ("the char-rnn detour", ["python min_char_rnn.py", "stubs/min_char_rnn.py"]),
+    ("the char-rnn detour", ["python min_char_rnn.py"]),
     ("char-rnn samples", ["img/char_rnn_stages.png", "temperature"]),
+    ("how much is copied", ["copied_line_rate"]),
+    ("the char-rnn exercise", ["your turn, part 3", "optional",
+                               "python -m pytest --impl stubs tests/test_min_char_rnn.py"]),
     ("deeper rnns and their gradients", ["explode", "vanish"]),
     ("switching to keras", ["keras", "simplernn", "gru", "lstm"]),
-    ("the lstm cell", ["lstm cell", "gate"]),
+    ("the lstm cell", ["lstm cell", "gate", "1997", "2000"]),
     ("the lstm sine wave", ["python run_lstm.py sine", "img/lstm_sine.png"]),
-    ("the s&p 500", ["python run_lstm.py", "img/lstm_sp500.png", "baseline"]),
-    ("why one step ahead flatters", ["flatters", "tomorrow = today", "ratio"]),
+    ("the s&p 500", ["python run_lstm.py", "img/lstm_sp500.png"]),
+    ("why one step ahead flatters", ["flatters", "tomorrow = today", "ratio", "rising days"]),
+    ("the lstm exercise", ["your turn, part 4",
+                           "python -m pytest --impl stubs tests/test_lstm.py"]),
     ("your own stock", ["python run_lstm.py --csv"]),
     ("where to go next", ["where to go next"]),
+    ("resources and credits", ["resources and credits"]),
 ]
+# The public work the scripts follow: the credits slide and the README link each of these.
+CREDITS = [
+    "https://gist.github.com/karpathy/d4dee566867f8291f086",
+    "https://www.altumintelligence.com/articles/a/Time-Series-Prediction-Using-LSTM-Deep-Neural-Networks",
+    "https://github.com/jaungiers/LSTM-Neural-Network-for-Time-Series-Prediction",
+    "https://colah.github.io/posts/2015-08-Understanding-LSTMs/",
+    "https://iamtrask.github.io/2015/07/12/basic-python-network/",
+    "https://www.deeplearningbook.org/",
+]
+# The minutes of the evening, as the plan slide gives them.
+MINUTES = {"introduction": 5, "1.": 40, "2.": 30, "3.": 10, "4.": 25, "slack": 10}
 
 
 def read_deck():
@@ -113,7 +132,7 @@ def test_figure_maker_lists_every_picture_the_deck_uses():
 
 
 def test_figure_maker_draws_the_diagrams(tmp_path):
-    names = ["mlp_network", "rnn_network"]
+    names = ["mlp_network_question", "rnn_network", "rnn_unrolled"]
     result = subprocess.run([sys.executable, str(SLIDES_DIR / "make_figures.py"), *names,
                              "--out", str(tmp_path)], capture_output=True, text=True,
                             timeout=120, env={**os.environ, "MPLBACKEND": "Agg"})
@@ -121,3 +140,67 @@ def test_figure_maker_draws_the_diagrams(tmp_path):
     for name in names:
         assert (tmp_path / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(list(tmp_path.iterdir())) == len(names)  # no temporary file left behind
+
+
+def slide_with(slides, words):
+    """The one slide that holds all of `words` (lower case)."""
+    found = [slide for slide in slides if all(word in slide.lower() for word in words)]
+    assert len(found) == 1, (words, len(found))
+    return found[0]
+
+
+def test_the_plan_adds_up_to_the_evening():
+    _, slides = read_deck()
+    plan = slide_with(slides, ["the plan for tonight"])
+    rows = [line for line in plan.splitlines() if line.startswith("|") and "---" not in line]
+    minutes = {}
+    for row in rows[1:]:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        key = next(key for key in MINUTES if cells[0].lower().startswith(key))
+        minutes[key] = int(cells[2])
+    assert minutes == MINUTES
+    assert sum(minutes.values()) == 120
+
+
+def test_a_your_turn_slide_for_each_part_with_its_minutes():
+    _, slides = read_deck()
+    for part, script in ((1, "mlp"), (2, "rnn"), (3, "min_char_rnn"), (4, "lstm")):
+        slide = slide_with(slides, [f"your turn, part {part}"])
+        assert re.search(r'_header: "your turn: (optional, )?\d+ minutes"', slide), slide
+        assert f"--impl stubs tests/test_{script}.py" in slide
+        assert f"stubs/{script}.py" in slide or f"stubs/{script.replace('lstm', 'run_lstm')}" \
+            in slide
+
+
+def test_every_slide_that_runs_a_script_is_marked_live():
+    _, slides = read_deck()
+    runs = [slide for slide in slides
+            if re.search(r"^python (?!-m|stubs/|check_setup|slides/)\S+\.py", slide,
+                         flags=re.MULTILINE) and "your turn" not in slide.lower()]
+    assert len(runs) >= 5
+    for slide in runs:
+        title = next(line for line in slide.splitlines() if line.startswith("#"))
+        if title.startswith(("# Thank", "## Your own stock", "## How the exercises")):
+            continue  # commands to take home, not run on stage
+        assert '_header: "live' in slide, title
+
+
+def test_credits_on_a_slide_and_in_the_readme():
+    _, slides = read_deck()
+    credits = slide_with(slides, ["resources and credits"])
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Resources and credits", 1)[1].split("\n## ", 1)[0]
+    for link in CREDITS:
+        assert link in credits, link
+        assert link in section, link
+
+
+def test_every_quoted_output_matches_the_readme():
+    """Each line of a quoted output (a text block with numbers) stands in README.md."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    quoted = re.findall(r"```text\n(.*?)```", DECK.read_text(encoding="utf-8"), flags=re.DOTALL)
+    lines = [line.strip() for block in quoted for line in block.splitlines()
+             if re.search(r"\d", line)]
+    assert len(lines) >= 3, lines
+    for line in lines:
+        assert line in readme, f"the slides quote {line!r}, which README.md does not"
