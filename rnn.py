@@ -163,7 +163,8 @@ def backward(Xs, T, H, Y, params, feed_back=None):
         #      row (dy.sum(axis=0, keepdims=True))
         #   2. dh, the error at this step's hidden state, comes from two places: this step's
         #      own prediction (dy @ params["Why"].T) plus what step t + 1 sent back (dh_next)
-        #   3. back through the tanh: dz = dh * tanh_grad_from_output(h)
+        #   3. back through the tanh: dz = dh * tanh_grad_from_output(h) (keep the name dz:
+        #      the line after your code reads it)
         #   4. the weights into the hidden state: dWxh += x.T @ dz; dWhh += h_prev.T @ dz;
         #      dbh += dz summed over the rows, kept as a row
         #   5. what this step sends back to step t - 1: dh_next = dz @ params["Whh"].T
@@ -464,40 +465,44 @@ def print_summary(results):
         print(f"{label:40s} {results[key]:9.5f} {results[key] / results[naive]:8.3f}")
 
 
-def plot_results(series, n_train, curves, results):
-    """The four figures, by file name: the split, the loss, and each kind of prediction beside
-    the truth and its naive baseline."""
+def line_plot(title, xlabel, ylabel, lines, log=False):
+    """One figure of labelled lines, each (x, y, style, label), with its legend beside them."""
     import matplotlib.pyplot as plt
 
+    figure, axes = plt.subplots(figsize=(8.5, 3))
+    for x, y, style, label in lines:
+        axes.plot(x, y, style, label=label)
+    axes.set(title=title, xlabel=xlabel, ylabel=ylabel, yscale="log" if log else "linear")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the data, not on it
+    figure.tight_layout()
+    return figure
+
+
+def plot_results(series, n_train, curves, results):
+    """The four figures, by file name: the split, the loss, and each kind of prediction beside
+    the truth and its own naive baseline."""
     steps, test = np.arange(len(series)), series[n_train:]
-    span, last = steps[n_train:], series[n_train - 1]
-    one, free = results["one_step_rmse"], results["free_run_rmse"]
-    naive, flat = results["persistence_rmse"], results["free_run_persistence_rmse"]
-    panels = {
-        "rnn_split.png": ("Train/test split (by time)", "value", [
-            (steps[:n_train], series[:n_train], "train", "-"), (span, test, "test", "-")]),
-        "rnn_loss.png": ("Training loss", "loss (mean squared error, scaled values)", [
-            (np.arange(1, len(curves["losses"]) + 1), curves["losses"], "loss", "-")]),
-        "rnn_one_step.png": (f"One step ahead: RMSE {one:.4g} = {one / naive:.3f} x naive "
-                             f"({naive:.4g})", "value",
-                             [(span, test, "truth", "-"), (span, curves["one_step"], "predicted",
-                              "--"), (span, series[n_train - 1:-1], "naive: this value", ":")]),
-        "rnn_free_run.png": (f"Free running: RMSE {free:.4g} = {free / flat:.3f} x flat "
-                             f"baseline ({flat:.4g})", "value",
-                             [(span, test, "truth", "-"), (span, curves["free"], "free running",
-                              "--"), (span, np.full(len(test), last), "naive: flat", ":")]),
+    span, epochs = steps[n_train:], np.arange(1, len(curves["losses"]) + 1)
+    one, naive = results["one_step_rmse"], results["persistence_rmse"]
+    free, flat = results["free_run_rmse"], results["free_run_persistence_rmse"]
+    return {
+        "rnn_split.png": line_plot("Train/test split (by time)", "time step", "value", [
+            (steps[:n_train], series[:n_train], "-", "train"), (span, test, "-", "test")]),
+        "rnn_loss.png": line_plot("Training loss", "epoch",
+                                  "mean squared error (scaled)", [
+                                      (epochs, curves["losses"], ".-", "loss")], log=True),
+        "rnn_one_step.png": line_plot(
+            f"One step ahead: RMSE {one:.4g} = {one / naive:.3f} x naive ({naive:.4g})",
+            "time step", "value", [(span, test, "-", "truth"),
+                                   (span, curves["one_step"], "--", "predicted"),
+                                   (span, series[n_train - 1:-1], ":", "naive: this value")]),
+        "rnn_free_run.png": line_plot(
+            f"Free running: RMSE {free:.4g} = {free / flat:.3f} x flat baseline ({flat:.4g})",
+            "time step", "value", [(span, test, "-", "truth"),
+                                   (span, curves["free"], "--", "free running"),
+                                   (span, np.full(len(test), series[n_train - 1]),
+                                    ":", "naive: flat at the last known value")]),
     }
-    figures = {}
-    for name, (title, ylabel, lines) in panels.items():
-        figure, axes = plt.subplots(figsize=(8.5, 3))
-        for x, y, label, style in lines:
-            axes.plot(x, y, style, label=label)
-        axes.set(title=title, xlabel="epoch" if "loss" in name else "time step", ylabel=ylabel,
-                 yscale="log" if "loss" in name else "linear")
-        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the data, not on it
-        figure.tight_layout()
-        figures[name] = figure
-    return figures
 
 
 def default_settings(**changes):
