@@ -145,7 +145,8 @@ def assert_each_parameter(new, expected, what):
     off = [name for name in expected
            if np.shape(new[name]) != expected[name].shape
            or not np.allclose(new[name], expected[name], rtol=0, atol=1e-12)]
-    assert not off, (f"update: {', '.join(off)} off; each new value should be {what}. "
+    assert not off, (f"update: {', '.join(off)} {'is' if len(off) == 1 else 'are'} off; each "
+                     f"new value should be {what}. "
                      + "; ".join(f"{name}: got {np.asarray(new[name]).ravel()[:3]}..., expected "
                                  f"{expected[name].ravel()[:3]}..." for name in off))
 
