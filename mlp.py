@@ -232,6 +232,45 @@ def plot_gate(gate, errors, params):
     return figure
 
 
+def plot_and_save(gate, errors, params, plot_dir, show):
+    """Draw one gate's figure, save it as a PNG, and show it (window or notebook) if asked."""
+    import matplotlib
+
+    if not show:
+        matplotlib.use("Agg")  # files only: no window, no display needed
+    import matplotlib.pyplot as plt
+
+    figure = plot_gate(gate, errors, params)
+    print(f"  saved {save_figure(figure, Path(plot_dir) / f'mlp_{gate}.png')}")
+    if show:
+        plt.show()
+    plt.close(figure)
+
+
+def run(args):
+    """Learn the gates the flags (or, in a notebook, the Settings cell) ask for."""
+    show = args.show or in_notebook()  # a notebook shows its figures inline
+    if args.json:
+        check_output(args.json, "--json")
+    if args.plot or show:
+        check_output(args.plot_dir, "--plot-dir", folder=True)
+    start = time.perf_counter()
+    sizes = count_params(init_params(INPUTS.shape[1], args.hidden, 1, np.random.default_rng(0)))
+    print(f"network 2-{args.hidden}-1; parameters: " + ", ".join(
+        f"{name} {size}" for name, size in sizes.items()) + f" (total {sum(sizes.values())})")
+    results = {"gates": {}}
+    for gate in list(GATES) if args.gate == "all" else [args.gate]:
+        results["gates"][gate], params, errors = learn_gate(
+            gate, args.hidden, args.epochs, args.lr, args.seed)
+        if args.plot or show:
+            plot_and_save(gate, errors, params, args.plot_dir, show)
+    results["seconds"] = time.perf_counter() - start
+    print(f"\ndone in {results['seconds']:.2f} s")
+    if args.json:
+        write_json(args.json, results)
+    return results
+
+
 # %% Plumbing: files and command line
 class InputError(Exception):
     """Bad input from the user: reported as one plain sentence, exit status 2."""
@@ -330,45 +369,6 @@ def write_json(path, results):
     except OSError as error:
         raise InputError(f"Could not write {path}: {error.strerror or error}; "
                          "choose another --json path.") from None
-
-
-def plot_and_save(gate, errors, params, plot_dir, show):
-    """Draw one gate's figure, save it as a PNG, and show it (window or notebook) if asked."""
-    import matplotlib
-
-    if not show:
-        matplotlib.use("Agg")  # files only: no window, no display needed
-    import matplotlib.pyplot as plt
-
-    figure = plot_gate(gate, errors, params)
-    print(f"  saved {save_figure(figure, Path(plot_dir) / f'mlp_{gate}.png')}")
-    if show:
-        plt.show()
-    plt.close(figure)
-
-
-def run(args):
-    """Learn the gates the flags (or, in a notebook, the Settings cell) ask for."""
-    show = args.show or in_notebook()  # a notebook shows its figures inline
-    if args.json:
-        check_output(args.json, "--json")
-    if args.plot or show:
-        check_output(args.plot_dir, "--plot-dir", folder=True)
-    start = time.perf_counter()
-    sizes = count_params(init_params(INPUTS.shape[1], args.hidden, 1, np.random.default_rng(0)))
-    print(f"network 2-{args.hidden}-1; parameters: " + ", ".join(
-        f"{name} {size}" for name, size in sizes.items()) + f" (total {sum(sizes.values())})")
-    results = {"gates": {}}
-    for gate in list(GATES) if args.gate == "all" else [args.gate]:
-        results["gates"][gate], params, errors = learn_gate(
-            gate, args.hidden, args.epochs, args.lr, args.seed)
-        if args.plot or show:
-            plot_and_save(gate, errors, params, args.plot_dir, show)
-    results["seconds"] = time.perf_counter() - start
-    print(f"\ndone in {results['seconds']:.2f} s")
-    if args.json:
-        write_json(args.json, results)
-    return results
 
 
 def main(argv=None):

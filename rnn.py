@@ -533,6 +533,31 @@ def fit_and_evaluate(series, n_train, settings, log=print):
     return results, {"params": params, "losses": losses, "one_step": one_step, "free": free}
 
 
+def run(args):
+    """Check the outputs, then read, train, evaluate, plot and write what the flags ask for."""
+    show = args.show or in_notebook()  # a notebook shows its figures inline
+    if args.json:
+        check_output(args.json, "--json")
+    check_output(args.plot_dir, "--plot-dir", folder=True)
+    start = time.perf_counter()
+    settings = default_settings(hidden=args.hidden, seq_len=args.seq_len, epochs=args.epochs,
+                                lr=args.lr, seed=args.seed)
+    series, n_train = load_data(args.csv, args.seq_len)
+    results, curves = fit_and_evaluate(series, n_train, settings)
+    print(f"training took {results['train_seconds']:.2f} s")
+    print_summary(results)
+    if not show:
+        import matplotlib
+
+        matplotlib.use("Agg")  # files only: no window, no display needed
+    save_figures(plot_results(series, n_train, curves, results), args.plot_dir, show)
+    results["seconds"] = time.perf_counter() - start
+    print(f"done in {results['seconds']:.2f} s")
+    if args.json:
+        write_json(args.json, results)
+    return results
+
+
 # %% Plumbing: files and command line
 class InputError(Exception):
     """Bad input from the user: reported as one plain sentence, exit status 2."""
@@ -700,31 +725,6 @@ def write_json(path, results):
     except OSError as error:
         raise InputError(f"Could not write {path}: {error.strerror or error}; "
                          "choose another --json path.") from None
-
-
-def run(args):
-    """Check the outputs, then read, train, evaluate, plot and write what the flags ask for."""
-    show = args.show or in_notebook()  # a notebook shows its figures inline
-    if args.json:
-        check_output(args.json, "--json")
-    check_output(args.plot_dir, "--plot-dir", folder=True)
-    start = time.perf_counter()
-    settings = default_settings(hidden=args.hidden, seq_len=args.seq_len, epochs=args.epochs,
-                                lr=args.lr, seed=args.seed)
-    series, n_train = load_data(args.csv, args.seq_len)
-    results, curves = fit_and_evaluate(series, n_train, settings)
-    print(f"training took {results['train_seconds']:.2f} s")
-    print_summary(results)
-    if not show:
-        import matplotlib
-
-        matplotlib.use("Agg")  # files only: no window, no display needed
-    save_figures(plot_results(series, n_train, curves, results), args.plot_dir, show)
-    results["seconds"] = time.perf_counter() - start
-    print(f"done in {results['seconds']:.2f} s")
-    if args.json:
-        write_json(args.json, results)
-    return results
 
 
 def main(argv=None):
