@@ -11,15 +11,15 @@ later epochs the end of each window is fed the network's own predictions (`train
     python rnn.py --epochs 5 --show    # a shorter run, plots in windows
     python rnn.py --csv my_series.csv  # any one-column series of numbers
 
-After training, the network is seeded with the last training window and then fed its own
-predictions for the whole test span ("free running"), next to the usual one-step-ahead
-predictions and the naive "next value = this value" baseline. Free running is the fragile
-part: a frequency off by half a percent puts the wave out of step within five cycles, which is
-why training feeds the network its own predictions (compare seeds with benchmarks/rnn_seeds.py).
+After training, the network gets the last training window and then only its own predictions
+for the whole test span ("free running"). Each result stands beside its naive baseline: the
+one-step predictions beside "next value = this value", the free run beside "flat at the last
+known value".
 
-The exercises are `rnn_step` (the recurrent forward step), `backward` (backpropagation through
-time) and `update` (Adam): open stubs/rnn.py, replace each `raise NotImplementedError` with code
-that follows the TODO above it, and run `python stubs/rnn.py`. When
+The exercises (30 minutes) are `rnn_step` (one recurrent step) and `backward`
+(backpropagation through time); `fed_back_error` is an optional extension. Open stubs/rnn.py,
+replace each `raise NotImplementedError` with code that follows the TODO above it, and run
+`python stubs/rnn.py`. When
 
     python -m pytest --impl stubs tests/test_rnn.py
 
@@ -30,13 +30,15 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-# %% Settings
+# %% Settings (in a notebook, these are the command line: edit them, then run the cells below)
+CSV = "data/sinwave.csv"  # the series to learn, one number a line (a path from the repo's folder)
 HIDDEN = 16  # tanh units carried from step to step; Whh alone has HIDDEN**2 weights
 SEQ_LEN = 50  # true values at the start of every training window (half a sine cycle); one-step
 #               predictions and the free run are given as many true values before they start
@@ -55,87 +57,6 @@ SPREAD = 2.0  # values are scaled to mean 0 and this standard deviation (measure
 TRAIN_FRACTION = 0.9  # the first 90% of the series trains; the rest (>= 500 sine points) tests
 WEIGHT_SCALE = 1.0  # starting weights ~ normal(0, WEIGHT_SCALE / sqrt(fan-in))
 SEED = 0  # seeds the weights, the shuffling and the feedback draws: same seed, same numbers
-DPI = 100  # resolution of the saved figures
-
-
-def find_repo_root(start=Path(__file__).resolve().parent):
-    """The first folder upward from this script that holds data/ (so stubs/ copies work too)."""
-    for folder in (start, *start.parents):
-        if (folder / "data").is_dir():
-            return folder
-    return start
-
-
-class InputError(Exception):
-    """Bad input from the user: reported as one plain sentence, exit status 2."""
-
-
-# %% Data
-def read_series(path):
-    """The numbers of a one-column text file, one a line; a header line on top is allowed."""
-    problem = None
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        problem = f"There is no file {path}"
-    except IsADirectoryError:
-        problem = f"{path} is a folder, not a file"
-    except UnicodeDecodeError:
-        problem = f"{path} is not UTF-8 text"
-    if problem:
-        raise InputError(f"{problem}; give --csv a one-column file of numbers.")
-    lines = [(number, line.strip()) for number, line in enumerate(text.splitlines(), 1)]
-    lines = [(number, line) for number, line in lines if line]
-    if lines and not _is_number(lines[0][1]):
-        lines = lines[1:]  # a header such as "value"
-    if not lines:
-        raise InputError(f"{path} holds no numbers; give --csv a one-column file of numbers.")
-    for number, line in lines:
-        if not _is_number(line):
-            raise InputError(f"Line {number} of {path} is {line[:40]!r}, not a number; "
-                             "--csv needs one finite number a line.")
-    return np.array([float(line) for _, line in lines])
-
-
-def _is_number(text):
-    """True for text that reads as one finite number."""
-    try:
-        return math.isfinite(float(text))
-    except ValueError:
-        return False
-
-
-def split_series(series, train_fraction=TRAIN_FRACTION):
-    """Split by time, before any windows are made: (train part, test part)."""
-    n_train = int(len(series) * train_fraction)
-    return series[:n_train], series[n_train:]
-
-
-def scaling_of(train_part, spread=SPREAD):
-    """The centre and unit that give the training part mean 0 and standard deviation `spread`."""
-    return float(np.mean(train_part)), float(np.std(train_part)) / spread
-
-
-def standardise(values, mean, unit):
-    """Centre and scale with the training part's figures (see `scaling_of`)."""
-    return (values - mean) / unit
-
-
-def unstandardise(values, mean, unit):
-    """The exact inverse of `standardise`: back to the series' own units."""
-    return values * unit + mean
-
-
-def make_windows(series, seq_len):
-    """All windows of seq_len inputs, each with its targets: the same steps, one value later.
-
-    Returns X (windows, seq_len) and T (windows, seq_len) with T[:, t] == X[:, t + 1], so the
-    last target of each window, T[:, -1], is the value right after the window.
-    """
-    n_windows = len(series) - seq_len
-    rows = np.arange(n_windows)[:, None] + np.arange(seq_len + 1)  # (windows, seq_len + 1)
-    values = series[rows]
-    return values[:, :-1], values[:, 1:]
 
 
 # %% Model
@@ -151,7 +72,7 @@ def init_params(n_inputs, n_hidden, n_outputs, rng, scale=WEIGHT_SCALE):
 
 
 def count_params(params):
-    """Number of weights and biases in each matrix, e.g. {"Wxh": 24, "Whh": 576, ...}."""
+    """Number of weights and biases in each matrix, e.g. {"Wxh": 16, "Whh": 256, ...}."""
     return {name: value.size for name, value in params.items()}
 
 
@@ -172,9 +93,12 @@ def rnn_step(x, h_prev, params):
     - h: the new hidden state, shape (batch, hidden)
     - y: the prediction of the next value, shape (batch, outputs)
     """
-    # TODO: Recurrent forward step
-    #   1. h = tanh of (x times Wxh, plus h_prev times Whh, plus the hidden bias bh)
-    #   2. y = h times Why, plus the output bias by (linear: the output is a number, not a class)
+    # TODO: One step of the recurrent network
+    #   (@ is a matrix product; every weight and bias is in params, e.g. params["Whh"])
+    #   1. h, the new hidden state: tanh of (x @ Wxh, plus h_prev @ Whh, plus the bias bh):
+    #      what this step sees, mixed with what the step before left behind
+    #   2. y, the prediction of the next value: h @ Why, plus the bias by (no tanh or sigmoid
+    #      here: the output is a number on the series' scale, not a probability)
     ### BEGIN SOLUTION
     h = np.tanh(x @ params["Wxh"] + h_prev @ params["Whh"] + params["bh"])  # (batch, hidden)
     y = h @ params["Why"] + params["by"]  # (batch, outputs)
@@ -221,41 +145,68 @@ def backward(Xs, T, H, Y, params, feed_back=None):
     - Xs, H, Y: what `forward` returned (inputs seen, hidden states, predictions)
     - T: the targets, shape (batch, steps)
     - params: the weights used by that forward pass
-    - feed_back: the same booleans (batch, steps) that `forward` got, or None. A step that was
-      fed the previous prediction passes the error at its input back to that prediction
+    - feed_back: the same booleans (batch, steps) that `forward` got, or None (see
+      `fed_back_error`, the optional extension)
     Returns:
     - grads: dict with dWxh, dWhh, dbh, dWhy, dby, each the shape of its parameter
     """
     grads = {"d" + name: np.zeros_like(value) for name, value in params.items()}
-    dY = 2.0 * (Y - T) / Y.size  # (batch, steps): slope of the mean squared error
+    dY = 2.0 * (Y - T) / Y.size  # (batch, steps): the slope of the mean squared error
     dh_next = np.zeros_like(H[0])  # (batch, hidden): what step t + 1 sends back to step t
-    # TODO: Backward pass through time
-    #   for each step t from the last back to the first (h = H[t + 1], h_prev = H[t]):
-    #   1. dy = column t of dY, shape (batch, 1); dWhy += h.T times dy; dby += dy summed over rows
-    #   2. dh = dy times Why.T, plus dh_next (the error that came back from step t + 1)
-    #   3. dz = dh times tanh_grad_from_output(h)   (back through the tanh)
-    #   4. dWxh += column t of Xs, as (batch, 1), .T times dz; dWhh += h_prev.T times dz;
-    #      dbh += dz summed over rows
-    #   5. dh_next = dz times Whh.T   (the error carried to the previous step)
-    #   6. only if feed_back is not None and t > 0: where feed_back[:, t] is True, this step's
-    #      input was prediction t - 1, so add the error at the input, dz times Wxh.T, to
-    #      column t - 1 of dY (which the loop reaches next)
-    ### BEGIN SOLUTION
-    for t in reversed(range(Y.shape[1])):
-        dy = dY[:, t:t + 1]  # (batch, 1)
-        grads["dWhy"] += H[t + 1].T @ dy  # (hidden, 1)
+    for t in reversed(range(Y.shape[1])):  # from the last step back to the first
+        h, h_prev, x = H[t + 1], H[t], Xs[:, t:t + 1]  # (batch, hidden), same, (batch, 1)
+        dy = dY[:, t:t + 1]  # (batch, 1): the error of this step's prediction
+        # TODO: Back through one time step (the loop above runs from the last step back)
+        #   (@ is a matrix product, * multiplies element by element, .T transposes;
+        #   add each gradient to its total: grads["dWhy"] += ...)
+        #   1. the output layer: dWhy += h.T @ dy; dby += dy summed over the rows, kept as a
+        #      row (dy.sum(axis=0, keepdims=True))
+        #   2. dh, the error at this step's hidden state, comes from two places: this step's
+        #      own prediction (dy @ params["Why"].T) plus what step t + 1 sent back (dh_next)
+        #   3. back through the tanh: dz = dh * tanh_grad_from_output(h) (keep the name dz:
+        #      the line after your code reads it)
+        #   4. the weights into the hidden state: dWxh += x.T @ dz; dWhh += h_prev.T @ dz;
+        #      dbh += dz summed over the rows, kept as a row
+        #   5. what this step sends back to step t - 1: dh_next = dz @ params["Whh"].T
+        ### BEGIN SOLUTION
+        grads["dWhy"] += h.T @ dy  # (hidden, 1)
         grads["dby"] += dy.sum(axis=0, keepdims=True)  # (1, 1)
         dh = dy @ params["Why"].T + dh_next  # (batch, hidden): from the output and from t + 1
-        dz = dh * tanh_grad_from_output(H[t + 1])  # (batch, hidden): back through the tanh
-        grads["dWxh"] += Xs[:, t:t + 1].T @ dz  # (1, hidden)
-        grads["dWhh"] += H[t].T @ dz  # (hidden, hidden)
+        dz = dh * tanh_grad_from_output(h)  # (batch, hidden): back through the tanh
+        grads["dWxh"] += x.T @ dz  # (1, hidden)
+        grads["dWhh"] += h_prev.T @ dz  # (hidden, hidden)
         grads["dbh"] += dz.sum(axis=0, keepdims=True)  # (1, hidden)
         dh_next = dz @ params["Whh"].T  # (batch, hidden)
-        if feed_back is not None and t > 0:
-            dx = dz @ params["Wxh"].T  # (batch, 1): the error at this step's input
-            dY[:, t - 1] += np.where(feed_back[:, t], dx[:, 0], 0.0)  # (batch,)
-    ### END SOLUTION
+        ### END SOLUTION
+        if feed_back is not None and t > 0:  # this step's input may be prediction t - 1
+            dY[:, t - 1] += fed_back_error(dz, params, feed_back[:, t])
     return grads
+
+
+def fed_back_error(dz, params, fed_back):
+    """Optional extension: the error that a fed-back input hands to the prediction it was.
+
+    Where a window's input at step t was the network's own prediction from step t - 1, that
+    prediction steers step t, so it is to blame for part of step t's error too: the error at
+    step t's input. `backward` adds it to dY[:, t - 1] before its loop reaches step t - 1.
+    Without it, training on fed-back stretches ignores how its own errors compound, and the
+    free run drifts.
+
+    Inputs:
+    - dz: the error before step t's tanh, shape (batch, hidden)
+    - params: the weights; Wxh is (1, hidden) for one input value
+    - fed_back: booleans, shape (batch,): True where step t's input was prediction t - 1
+    Returns:
+    - the error to add to prediction t - 1 of each window, shape (batch,): 0 where not fed back
+    """
+    # TODO (optional): Hand the error at a fed-back input to the prediction it was
+    #   1. dx, the error at step t's input: dz @ params["Wxh"].T, shape (batch, 1)
+    #   2. return dx's one column where fed_back is True and 0.0 elsewhere, shape (batch,)
+    #      (np.where(condition, value_if_true, value_if_false) picks element by element)
+    ### BEGIN SOLUTION
+    dx = dz @ params["Wxh"].T  # (batch, 1): the error at this step's input
+    return np.where(fed_back, dx[:, 0], 0.0)  # (batch,)
+    ### END SOLUTION
 
 
 def clip_gradients(grads, max_norm=CLIP_NORM):
@@ -267,38 +218,76 @@ def clip_gradients(grads, max_norm=CLIP_NORM):
 
 
 def init_adam(params):
-    """Adam's memory: running means of each gradient (m) and of its square (v), and a count."""
-    zeros = {name: np.zeros_like(value) for name, value in params.items()}
-    return {"m": zeros, "v": dict(zeros), "step": 0}
+    """Adam's memory: running means of each gradient (m) and of its square (v), and a count.
+    m and v get arrays of their own: no array is shared between them or with params."""
+    return {"m": {name: np.zeros_like(value) for name, value in params.items()},
+            "v": {name: np.zeros_like(value) for name, value in params.items()}, "step": 0}
 
 
 def update(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
-    """One Adam step: returns new parameters and Adam's new memory.
+    """One Adam step (given code): returns new parameters and Adam's new memory, and changes
+    none of its inputs.
 
-    Plain gradient descent (mlp.py) would need a different step size for Whh than for by, and
-    thousands of steps. Adam divides each weight's step by the typical size of its own gradient,
-    so one learning rate suits every matrix, and a few hundred steps are enough here.
+    Plain gradient descent (mlp.py) moves each weight by lr times its gradient, so Whh, whose
+    gradients are large, and by, whose gradients are small, would each want a learning rate
+    of its own. Adam keeps two running means for every weight: m, of its gradient (the
+    direction, smoothed over about 1 / (1 - beta1) = 10 steps), and v, of the gradient's
+    square (its typical size, over about 1000 steps). Each step moves the weight by about
+    lr * m / sqrt(v): near lr whatever the size of its gradient, so one learning rate suits
+    every matrix. Both means start at 0, which makes them too small in the first steps;
+    dividing by 1 - beta**step undoes that. eps keeps the division finite.
     """
-    # TODO: Update with Adam
-    #   1. step = state["step"] + 1
-    #   2. for every parameter name (Wxh, Whh, bh, Why, by), with g = grads["d" + name]:
-    #      m = beta1 * old m + (1 - beta1) * g        (running mean of the gradient)
-    #      v = beta2 * old v + (1 - beta2) * g**2     (running mean of its square)
-    #      new value = old value - lr * m_hat / (sqrt(v_hat) + eps),
-    #      where m_hat = m / (1 - beta1**step) and v_hat = v / (1 - beta2**step)
-    #   3. return the new parameters and {"m": ..., "v": ..., "step": step}
-    ### BEGIN SOLUTION
     step = state["step"] + 1
     m, v, new_params = {}, {}, {}
     for name, value in params.items():
         g = grads["d" + name]
-        m[name] = beta1 * state["m"][name] + (1.0 - beta1) * g
-        v[name] = beta2 * state["v"][name] + (1.0 - beta2) * g * g
+        m[name] = beta1 * state["m"][name] + (1.0 - beta1) * g  # running mean of the gradient
+        v[name] = beta2 * state["v"][name] + (1.0 - beta2) * g * g  # ...and of its square
         m_hat = m[name] / (1.0 - beta1**step)  # the running means start at 0: undo that bias
         v_hat = v[name] / (1.0 - beta2**step)
         new_params[name] = value - lr * m_hat / (np.sqrt(v_hat) + eps)
-    ### END SOLUTION
     return new_params, {"m": m, "v": v, "step": step}
+
+
+# %% Data: windows and scaling
+def split_series(series, train_fraction=TRAIN_FRACTION):
+    """Split by time, before any windows are made: (train part, test part)."""
+    n_train = int(len(series) * train_fraction)
+    return series[:n_train], series[n_train:]
+
+
+def scaling_of(train_part, spread=SPREAD):
+    """The centre and unit that give the training part mean 0 and standard deviation `spread`.
+
+    Worked out on the values divided by a power of two near their size, which is exact: values
+    near 1e300, whose squares would overflow, scale exactly as small ones do.
+    """
+    _, exponent = np.frexp(np.max(np.abs(train_part)))
+    small = np.ldexp(train_part, -exponent)  # train_part / 2**exponent, exactly
+    return (float(np.ldexp(np.mean(small), exponent)),
+            float(np.ldexp(np.std(small) / spread, exponent)))
+
+
+def standardise(values, mean, unit):
+    """Centre and scale with the training part's figures (see `scaling_of`)."""
+    return (values - mean) / unit
+
+
+def unstandardise(values, mean, unit):
+    """The exact inverse of `standardise`: back to the series' own units."""
+    return values * unit + mean
+
+
+def make_windows(series, seq_len):
+    """All windows of seq_len inputs, each with its targets: the same steps, one value later.
+
+    Returns X (windows, seq_len) and T (windows, seq_len) with T[:, t] == X[:, t + 1], so the
+    last target of each window, T[:, -1], is the value right after the window.
+    """
+    n_windows = len(series) - seq_len
+    rows = np.arange(n_windows)[:, None] + np.arange(seq_len + 1)  # (windows, seq_len + 1)
+    values = series[rows]
+    return values[:, :-1], values[:, 1:]
 
 
 # %% Training
@@ -310,18 +299,21 @@ def learning_rate(epoch, epochs, lr):
     return lr * (LR_FLOOR + (1.0 - LR_FLOOR) * 0.5 * (1.0 + math.cos(math.pi * epoch / epochs)))
 
 
-def training_plan(epochs, lr):
+def training_plan(epochs, lr, feed_back=True):
     """One (learning rate, fed-back steps) pair per epoch: the three stages of training.
 
     Free running compounds errors. A period 1% off, too small to see in one step, puts the
     wave out of step within a few cycles, and pure teacher forcing (true inputs only) leaves
     the period to chance. So each window starts with seq_len true values, and in its last
     `steps` the network gets its own previous predictions, with the gradient flowing back
-    through them (`backward`, step 6): the loss then measures the drift itself. Stage 1 uses
+    through them (`fed_back_error`): the loss then measures the drift itself. Stage 1 uses
     true values only; in stage 2 the fed-back stretch grows to SHORT_HORIZON (a long one
     before the network has learnt anything makes training diverge); stage 3 feeds back
-    LONG_HORIZON steps at a small learning rate, which pins the period down.
+    LONG_HORIZON steps at a small learning rate, which pins the period down. Without
+    feed_back, every epoch uses true values only, along one cosine.
     """
+    if not feed_back:
+        return [(learning_rate(epoch, epochs, lr), 0) for epoch in range(epochs)]
     n_long = round(LONG_SHARE * epochs)
     n_first, n_teacher = epochs - n_long, round(TEACHER_SHARE * epochs)
     plan = []
@@ -331,6 +323,17 @@ def training_plan(epochs, lr):
     for epoch in range(n_long):
         plan.append((learning_rate(epoch, n_long, LONG_LR * lr), LONG_HORIZON))
     return plan
+
+
+def fed_back_error_written(params):
+    """False while `fed_back_error`, the optional extension, is still its unfinished stub."""
+    try:
+        fed_back_error(np.zeros((1, params["Whh"].shape[0])), params, np.ones(1, dtype=bool))
+    except NotImplementedError as error:
+        if "TODO (optional)" in str(error):
+            return False
+        raise
+    return True
 
 
 def train_epoch(X, T, params, state, lr, steps, settings, rng):
@@ -367,18 +370,40 @@ def train(train_part, settings, log=print):
     untrained = mean_squared_error(forward(X, params)[2], T)  # the sanity check before training
     log(f"  epoch   0  loss {untrained:.6f}  (untrained; always predicting 0 scores "
         f"{SPREAD**2:g}, the variance of the scaled values)")
+    feed_back = fed_back_error_written(params)
+    if not feed_back:
+        log("  fed_back_error (optional) is not written yet: training feeds true values only, "
+            "so the free run will drift")
     losses = []
-    for epoch, (lr, steps) in enumerate(training_plan(settings["epochs"], settings["lr"])):
+    for epoch, (lr, steps) in enumerate(training_plan(settings["epochs"], settings["lr"],
+                                                      feed_back)):
         X, T = make_windows(train_part, settings["seq_len"] + steps)
         stride = 1 + steps // 10
-        params, state, loss = train_epoch(X[::stride], T[::stride], params, state, lr, steps,
-                                          settings, rng)
+        try:
+            with np.errstate(over="raise", invalid="raise"):  # a blow-up stops it right here
+                params, state, loss = train_epoch(X[::stride], T[::stride], params, state, lr,
+                                                  steps, settings, rng)
+        except FloatingPointError:
+            raise InputError(f"Training blew up in epoch {epoch + 1}: the weights grew past the "
+                             f"largest number numpy can hold at --lr {settings['lr']:g}; try a "
+                             f"smaller --lr (LEARNING_RATE), such as {LEARNING_RATE}.") from None
         losses.append(loss)
         log(f"  epoch {epoch + 1:3d}  loss {loss:.6f}  lr {lr:.5f}  fed-back steps {steps:3d}")
-        if not math.isfinite(loss):
-            raise InputError(f"The loss became {loss} at epoch {epoch + 1}; "
-                             "try a smaller --lr.")
     return params, losses
+
+
+def describe(series, n_train, settings):
+    """Print the data shapes and the parameter count: what training is about to see."""
+    print(f"series: {len(series)} values; train {n_train}, test {len(series) - n_train} "
+          f"(split by time)")
+    shape = (n_train - settings["seq_len"], settings["seq_len"])
+    print(f"training windows: X {shape}, targets {shape} (each one step later)")
+    sizes = count_params(init_params(1, settings["hidden"], 1, np.random.default_rng(0)))
+    if fed_back_error_written(init_params(1, 1, 1, np.random.default_rng(0))):
+        print(f"later epochs lengthen them by up to {SHORT_HORIZON}, then {LONG_HORIZON} steps "
+              "that get the network's own predictions")
+    print("parameters: " + ", ".join(f"{name} {size}" for name, size in sizes.items())
+          + f" (total {sum(sizes.values())})")
 
 
 # %% Evaluation and plots
@@ -405,153 +430,87 @@ def free_run(seed_window, steps, params):
 
 
 def rmse(predictions, truth):
-    """Root mean squared error, in the units of the values."""
-    return float(np.sqrt(np.mean((predictions - truth) ** 2)))
+    """Root mean squared error, in the units of the values. Worked out on the errors divided
+    by a power of two near their size (exact), so that huge values do not overflow."""
+    errors = predictions - truth
+    _, exponent = np.frexp(np.max(np.abs(errors)))
+    return float(np.ldexp(np.sqrt(np.mean(np.ldexp(errors, -exponent) ** 2)), exponent))
 
 
-def save_figure(figure, path):
-    """Save a PNG through a temporary name, so no half-written file is ever left."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        figure.savefig(temporary, format="png", dpi=DPI)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return path
-
-
-def save_plots(series, n_train, losses, one_step, free, plot_dir, show=False):
-    """Save the split, the loss curve, the one-step and the free-running predictions as PNGs."""
-    import matplotlib
-
-    if not show:
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plot_dir.mkdir(parents=True, exist_ok=True)
-    steps, test = np.arange(len(series)), series[n_train:]
-    panels = {
-        "rnn_split.png": ("Train/test split (by time)", [
-            (steps[:n_train], series[:n_train], "train"), (steps[n_train:], test, "test")]),
-        "rnn_loss.png": ("Training loss", [(np.arange(1, len(losses) + 1), losses, "loss")]),
-        "rnn_one_step.png": ("One step ahead on the test span", [
-            (steps[n_train:], test, "truth"), (steps[n_train:], one_step, "predicted")]),
-        "rnn_free_run.png": ("Free running: own predictions fed back", [
-            (steps[n_train:], test, "truth"), (steps[n_train:], free, "free running")]),
-    }
-    paths = []
-    for name, (title, lines) in panels.items():
-        figure, axes = plt.subplots(figsize=(7, 3))
-        for x, y, label in lines:
-            axes.plot(x, y, label=label, linestyle="--" if label in ("predicted", "free running")
-                      else "-")
-        axes.set(title=title, xlabel="epoch" if "loss" in name else "time step",
-                 yscale="log" if "loss" in name else "linear")
-        axes.legend(loc="upper right")
-        figure.tight_layout()
-        paths.append(save_figure(figure, plot_dir / name))
-    if show:
-        plt.show()
-    plt.close("all")
-    return paths
-
-
-# %% Command line
-class ArgumentParser(argparse.ArgumentParser):
-    """argparse, with its errors as one plain sentence too."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: {message} (see --help).\n")
-
-
-def parse_args(argv):
-    parser = ArgumentParser(description="A numpy RNN learns a sine wave, then free-runs.")
-    parser.add_argument("--csv", type=Path, default=find_repo_root() / "data" / "sinwave.csv",
-                        help="one-column file of numbers to learn (default: data/sinwave.csv)")
-    parser.add_argument("--epochs", type=int, default=EPOCHS,
-                        help=f"passes over the training windows (default {EPOCHS})")
-    parser.add_argument("--hidden", type=int, default=HIDDEN,
-                        help=f"hidden units (default {HIDDEN})")
-    parser.add_argument("--seq-len", type=int, default=SEQ_LEN,
-                        help=f"time steps per training window (default {SEQ_LEN})")
-    parser.add_argument("--lr", type=float, default=LEARNING_RATE,
-                        help=f"Adam's starting learning rate (default {LEARNING_RATE})")
-    parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
-    parser.add_argument("--plot-dir", type=Path, default=find_repo_root() / "figures",
-                        help="folder for the PNGs (default: figures/)")
-    parser.add_argument("--show", action="store_true", help="also open the plots in windows")
-    parser.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
-    args = parser.parse_args(argv)
-    for flag, value in (("--epochs", args.epochs), ("--hidden", args.hidden),
-                        ("--seq-len", args.seq_len)):
-        if value < 1:
-            parser.error(f"{flag} must be at least 1; got {value}")
-    if not math.isfinite(args.lr) or args.lr <= 0:
-        parser.error(f"--lr must be a positive number; got {args.lr}")
-    if args.seed < 0:
-        parser.error(f"--seed must be 0 or more; got {args.seed}")
-    return args
-
-
-def load_data(path, seq_len):
-    """Read and split the series, checking that there is enough of it; returns (series, n_train)."""
-    series = read_series(path)
-    train_part, _ = split_series(series)
-    if len(series) < 2 * (seq_len + 1) or len(train_part) <= seq_len + LONG_HORIZON:
-        raise InputError(f"{path} holds {len(series)} values, too few to train on windows of "
-                         f"--seq-len {seq_len} plus {LONG_HORIZON} fed-back steps and test; "
-                         "use a longer series or a smaller --seq-len.")
-    if np.std(train_part) == 0:
-        raise InputError(f"The training part of {path} is one constant value; "
-                         "give --csv a series that changes.")
-    return series, len(train_part)
-
-
-def write_json(path, results):
-    """Write the results to `path` through a temporary file, so no half-written file is left."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def describe(series, n_train, settings):
-    """Print the data shapes and the parameter count."""
-    print(f"series: {len(series)} values; train {n_train}, test {len(series) - n_train} "
-          f"(split by time)")
-    shape = (n_train - settings["seq_len"], settings["seq_len"])
-    print(f"training windows: X {shape}, targets {shape} (each one step later)")
-    print(f"later epochs lengthen them by up to {SHORT_HORIZON}, then {LONG_HORIZON} steps "
-          "that get the network's own predictions")
-    sizes = count_params(init_params(1, settings["hidden"], 1, np.random.default_rng(0)))
-    print("parameters: " + ", ".join(f"{k} {v}" for k, v in sizes.items())
-          + f" (total {sum(sizes.values())})")
-
-
-def evaluate(series, n_train, params, settings, mean, unit):
-    """One-step, free-running and naive RMSEs on the test span, in the series' own units."""
+def evaluate(series, n_train, params, seq_len, mean, unit):
+    """One-step and free-running RMSEs on the test span, in the series' own units, each with
+    its naive baseline: "next value = this value" and "flat at the last known value"."""
     scaled, test = standardise(series, mean, unit), series[n_train:]
-    one_step = unstandardise(predict_one_step(scaled, n_train, params, settings["seq_len"]),
-                             mean, unit)
-    free = unstandardise(free_run(scaled[n_train - settings["seq_len"]:n_train], len(test),
-                                  params), mean, unit)
-    results = {"one_step_rmse": rmse(one_step, test), "free_run_rmse": rmse(free, test),
-               "free_run_steps": len(test),
-               "persistence_rmse": rmse(series[n_train - 1:-1], test)}
+    one_step = unstandardise(predict_one_step(scaled, n_train, params, seq_len), mean, unit)
+    free = unstandardise(free_run(scaled[n_train - seq_len:n_train], len(test), params),
+                         mean, unit)
+    results = {"one_step_rmse": rmse(one_step, test),
+               "persistence_rmse": rmse(series[n_train - 1:-1], test),
+               "free_run_rmse": rmse(free, test),
+               "free_run_persistence_rmse": rmse(np.full(len(test), series[n_train - 1]), test),
+               "free_run_steps": len(test)}
     return results, one_step, free
 
 
 def print_summary(results):
-    """The table the room looks at: each RMSE beside the naive baseline."""
-    naive = results["persistence_rmse"]
-    print(f"\n{'test RMSE':44s} {'value':>9s} {'/ naive':>8s}")
-    for label, key in (("one step ahead", "one_step_rmse"),
-                       (f"free running ({results['free_run_steps']} steps)", "free_run_rmse"),
-                       ("naive baseline: next value = this value", "persistence_rmse")):
-        print(f"{label:44s} {results[key]:9.5f} {results[key] / naive:8.3f}")
+    """The table the room looks at: each RMSE beside its own naive baseline."""
+    print(f"\n{'test RMSE, in the series units':40s} {'value':>9s} {'/ naive':>8s}")
+    for label, key, naive in (
+            ("one step ahead", "one_step_rmse", "persistence_rmse"),
+            ("  naive: next value = this value", "persistence_rmse", "persistence_rmse"),
+            (f"free running ({results['free_run_steps']} steps)", "free_run_rmse",
+             "free_run_persistence_rmse"),
+            ("  naive: flat at the last known value", "free_run_persistence_rmse",
+             "free_run_persistence_rmse")):
+        print(f"{label:40s} {results[key]:9.5f} {results[key] / results[naive]:8.3f}")
+
+
+def line_plot(title, xlabel, ylabel, lines, log=False):
+    """One figure of labelled lines, each (x, y, style, label), with its legend beside them."""
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(8.5, 3))
+    for x, y, style, label in lines:
+        axes.plot(x, y, style, label=label)
+    axes.set(title=title, xlabel=xlabel, ylabel=ylabel, yscale="log" if log else "linear")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the data, not on it
+    figure.tight_layout()
+    return figure
+
+
+def plot_results(series, n_train, curves, results):
+    """The four figures, by file name: the split, the loss, and each kind of prediction beside
+    the truth and its own naive baseline."""
+    steps, test = np.arange(len(series)), series[n_train:]
+    span, epochs = steps[n_train:], np.arange(1, len(curves["losses"]) + 1)
+    one, naive = results["one_step_rmse"], results["persistence_rmse"]
+    free, flat = results["free_run_rmse"], results["free_run_persistence_rmse"]
+    return {
+        "rnn_split.png": line_plot("Train/test split (by time)", "time step", "value", [
+            (steps[:n_train], series[:n_train], "-", "train"), (span, test, "-", "test")]),
+        "rnn_loss.png": line_plot("Training loss", "epoch",
+                                  "mean squared error (scaled)", [
+                                      (epochs, curves["losses"], ".-", "loss")], log=True),
+        "rnn_one_step.png": line_plot(
+            f"One step ahead: RMSE {one:.4g} = {one / naive:.3f} x naive ({naive:.4g})",
+            "time step", "value", [(span, test, "-", "truth"),
+                                   (span, curves["one_step"], "--", "predicted"),
+                                   (span, series[n_train - 1:-1], ":", "naive: this value")]),
+        "rnn_free_run.png": line_plot(
+            f"Free running: RMSE {free:.4g} = {free / flat:.3f} x flat baseline ({flat:.4g})",
+            "time step", "value", [(span, test, "-", "truth"),
+                                   (span, curves["free"], "--", "free running"),
+                                   (span, np.full(len(test), series[n_train - 1]),
+                                    ":", "naive: flat at the last known value")]),
+    }
+
+
+def default_settings(**changes):
+    """The Settings cell as one dict, with any changes (e.g. seed=3) applied."""
+    settings = {"hidden": HIDDEN, "seq_len": SEQ_LEN, "epochs": EPOCHS, "lr": LEARNING_RATE,
+                "seed": SEED, "batch_size": BATCH_SIZE, "clip": CLIP_NORM}
+    settings.update(changes)
+    return settings
 
 
 def fit_and_evaluate(series, n_train, settings, log=print):
@@ -563,20 +522,23 @@ def fit_and_evaluate(series, n_train, settings, log=print):
     params, losses = train(standardise(series[:n_train], mean, unit), settings,
                            log=log or (lambda *_: None))
     train_seconds = time.perf_counter() - train_start
-    results, one_step, free = evaluate(series, n_train, params, settings, mean, unit)
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            results, one_step, free = evaluate(series, n_train, params, settings["seq_len"],
+                                               mean, unit)
+    except FloatingPointError:
+        raise InputError("The predictions overflow when scaled back to the series' units; "
+                         "divide the values by a power of ten first.") from None
     results["train_seconds"] = train_seconds
     return results, {"params": params, "losses": losses, "one_step": one_step, "free": free}
 
 
-def default_settings(**changes):
-    """The settings block as one dict, with any changes (e.g. seed=3) applied."""
-    settings = {"hidden": HIDDEN, "seq_len": SEQ_LEN, "epochs": EPOCHS, "lr": LEARNING_RATE,
-                "seed": SEED, "batch_size": BATCH_SIZE, "clip": CLIP_NORM}
-    settings.update(changes)
-    return settings
-
-
 def run(args):
+    """Check the outputs, then read, train, evaluate, plot and write what the flags ask for."""
+    show = args.show or in_notebook()  # a notebook shows its figures inline
+    if args.json:
+        check_output(args.json, "--json")
+    check_output(args.plot_dir, "--plot-dir", folder=True)
     start = time.perf_counter()
     settings = default_settings(hidden=args.hidden, seq_len=args.seq_len, epochs=args.epochs,
                                 lr=args.lr, seed=args.seed)
@@ -584,9 +546,11 @@ def run(args):
     results, curves = fit_and_evaluate(series, n_train, settings)
     print(f"training took {results['train_seconds']:.2f} s")
     print_summary(results)
-    for path in save_plots(series, n_train, curves["losses"], curves["one_step"],
-                           curves["free"], args.plot_dir, args.show):
-        print(f"saved {path}")
+    if not show:
+        import matplotlib
+
+        matplotlib.use("Agg")  # files only: no window, no display needed
+    save_figures(plot_results(series, n_train, curves, results), args.plot_dir, show)
     results["seconds"] = time.perf_counter() - start
     print(f"done in {results['seconds']:.2f} s")
     if args.json:
@@ -594,15 +558,191 @@ def run(args):
     return results
 
 
-def main(argv=None):
-    args = parse_args(argv)
+# %% Plumbing: files and command line
+class InputError(Exception):
+    """Bad input from the user: reported as one plain sentence, exit status 2."""
+
+
+def in_notebook():
+    """True when these cells run in a Jupyter kernel (a notebook, VS Code's cells): the
+    kernel's own command line is not ours, and figures show inline."""
+    return "__file__" not in globals() or Path(sys.argv[0]).name == "ipykernel_launcher.py"
+
+
+def find_repo_root():
+    """The first folder upward that holds data/: from this file, or in a notebook from the
+    working folder, so the copies under stubs/ find the same data/ and figures/."""
+    start = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+    for folder in (start, *start.parents):
+        if (folder / "data").is_dir():
+            return folder
+    return start
+
+
+def number_problem(text):
+    """What keeps `text` from being one finite number: "" when it is one."""
     try:
-        run(args)
+        value = float(text)
+    except ValueError:
+        parts = re.split(r"[,;\s]+", text)
+        if len(parts) > 1 and not any(number_problem(part) for part in parts[:3]):
+            return f"holds {len(parts)} numbers"
+        return "is not a number"
+    return "" if math.isfinite(value) else "is not a finite number"
+
+
+def read_series(path):
+    """The numbers of a one-column text file, one a line; a header line on top is allowed."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")  # -sig: skip a byte-order mark
+    except FileNotFoundError:
+        raise InputError(f"There is no file {path}; give --csv a one-column file of "
+                         "numbers.") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not UTF-8 text; give --csv a one-column file of "
+                         "numbers.") from None
+    except OSError as error:  # a folder, no permission, ...
+        raise InputError(f"Could not read {path}: {error.strerror or error}; give --csv a "
+                         "one-column file of numbers.") from None
+    lines = [(number, line.strip()) for number, line in enumerate(text.splitlines(), 1)
+             if line.strip()]
+    if lines and number_problem(lines[0][1]) == "is not a number":
+        lines = lines[1:]  # a header such as "value"
+    if not lines:
+        raise InputError(f"{path} holds no numbers; give --csv a one-column file of numbers.")
+    for number, line in lines:
+        problem = number_problem(line)
+        if problem:
+            shown = repr(line[:40]) + ("..." if len(line) > 40 else "")
+            raise InputError(f"Line {number} of {path}, {shown}, {problem}; --csv needs one "
+                             "finite number a line (a single column).")
+    return np.array([float(line) for _, line in lines])
+
+
+def load_data(path, seq_len):
+    """Read and split the series, checking that there is enough of it and that it can be
+    scaled; returns (series, n_train)."""
+    series = read_series(path)
+    train_part, _ = split_series(series)
+    if len(series) < 2 * (seq_len + 1) or len(train_part) <= seq_len + LONG_HORIZON:
+        raise InputError(f"{path} holds {len(series)} values, too few to train on windows of "
+                         f"--seq-len {seq_len} plus {LONG_HORIZON} fed-back steps and test; "
+                         "use a longer series or a smaller --seq-len.")
+    if np.all(train_part == train_part[0]):
+        raise InputError(f"The training part of {path} is one constant value; "
+                         "give --csv a series that changes.")
+    mean, unit = scaling_of(train_part)
+    with np.errstate(over="ignore", invalid="ignore"):  # checked on the next line
+        scalable = np.isfinite(standardise(series, mean, unit)).all()
+    if not scalable:
+        raise InputError(f"The values of {path} are too large to centre and scale within the "
+                         "largest number numpy can hold; divide them by a power of ten first.")
+    return series, len(train_part)
+
+
+def check_output(path, flag, folder=False):
+    """Refuse, before any work, an output this run could not write (one sentence). Nothing is
+    created here: missing folders are made when the file is written."""
+    path = Path(path)
+    existing = next(p for p in (path, *path.parents, Path.cwd()) if p.exists())
+    if existing == path and path.is_dir() != folder:
+        raise InputError(f"{flag} {path} is a {'file' if folder else 'folder'}; give "
+                         f"{'a folder' if folder else 'a file name'} there instead.")
+    if existing != path and not existing.is_dir():
+        raise InputError(f"{flag} {path} cannot be made: {existing} is a file, not a folder; "
+                         "choose another path.")
+    if existing == path and not folder and not os.access(path, os.W_OK):
+        raise InputError(f"{flag} {path} is read-only; choose another file or make it writable.")
+    parent = path.parent if existing == path and not folder else existing
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"{flag} {path} cannot be written: {parent} is not writable for you; "
+                         "choose another path.")
+
+
+def parse_args(argv):
+    """The flags, each defaulting to its value in the Settings cell; then the range checks."""
+    parser = argparse.ArgumentParser(description="A numpy RNN learns a sine wave, then free-runs.")
+    parser.add_argument("--csv", type=Path, default=find_repo_root() / CSV,
+                        help=f"one-column file of numbers to learn (default: {CSV})")
+    parser.add_argument("--epochs", type=int, default=EPOCHS,
+                        help=f"passes over the training windows (default {EPOCHS})")
+    parser.add_argument("--hidden", type=int, default=HIDDEN,
+                        help=f"hidden units (default {HIDDEN})")
+    parser.add_argument("--seq-len", type=int, default=SEQ_LEN,
+                        help=f"time steps per training window (default {SEQ_LEN})")
+    parser.add_argument("--lr", type=float, default=LEARNING_RATE,
+                        help=f"Adam's starting learning rate (default {LEARNING_RATE})")
+    parser.add_argument("--seed", type=int, default=SEED,
+                        help=f"random seed, 0 to 4294967295 (default {SEED})")
+    parser.add_argument("--plot-dir", type=Path, default=find_repo_root() / "figures",
+                        help="folder for the PNGs (default: figures/)")
+    parser.add_argument("--show", action="store_true", help="also open the plots in windows")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
+    try:
+        args = parser.parse_args(argv)
+    finally:
+        sys.stdout.flush()  # --help's text leaves now, where main() can catch a closed pipe
+    for flag, value in (("--epochs", args.epochs), ("--hidden", args.hidden),
+                        ("--seq-len", args.seq_len)):
+        if value < 1:
+            raise InputError(f"{flag} must be at least 1; got {value}.")
+    if not math.isfinite(args.lr) or args.lr <= 0:
+        raise InputError(f"--lr must be a positive number, such as {LEARNING_RATE}; "
+                         f"got {args.lr}.")
+    if not 0 <= args.seed <= 2**32 - 1:
+        raise InputError(f"--seed must be a whole number from 0 to 4294967295; got {args.seed}.")
+    return args
+
+
+def save_figures(figures, plot_dir, show):
+    """Save each figure as a PNG, plainly (never read back), then show them if asked."""
+    import matplotlib.pyplot as plt
+
+    for name, figure in figures.items():
+        path = Path(plot_dir) / name
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            figure.savefig(path, dpi=100)
+        except OSError as error:
+            raise InputError(f"Could not save the figure {path}: {error.strerror or error}; "
+                             "choose another --plot-dir.") from None
+        print(f"saved {path}")
+    if show:
+        plt.show()  # windows in a terminal; inline in a notebook
+    plt.close("all")
+
+
+def write_json(path, results):
+    """Write through a fixed temporary name beside the file, then rename: a later run never
+    reads a half-written file, and a temporary file left by a killed write is replaced."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps(results, indent=2, allow_nan=False) + "\n",
+                             encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:
+        raise InputError(f"Could not write {path}: {error.strerror or error}; "
+                         "choose another --json path.") from None
+
+
+def main(argv=None):
+    """The command line: parse it, run, and turn bad input into one sentence (exit status 2)."""
+    try:
+        run(parse_args(argv))
+        sys.stdout.flush()  # a reader that went away is found here at the latest
     except InputError as error:
         print(error, file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`python x.py | head`): end quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    if in_notebook():
+        main([])  # a notebook's last cell: the Settings cell is the command line
+    else:
+        sys.exit(main())

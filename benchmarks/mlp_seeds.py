@@ -43,6 +43,8 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=100, help="seeds 0..N-1 (default 100)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON")
     args = parser.parse_args(argv)
+    if not 1 <= args.seeds <= 2**32:
+        parser.error("--seeds must be from 1 to 4294967296 (seeds 0..N-1)")
     results = {}
     print(f"{'gate':5} {'100% accuracy':>14} {'median epochs':>14} {'max epochs':>11} "
           f"{'median time/run':>16}")

@@ -10,8 +10,8 @@ the truth table, feed forward, back-propagate, and take a gradient-descent step.
     python mlp.py --gate xor       # one gate
     python mlp.py --plot           # also save the error curve and decision boundary to figures/
 
-The exercises are `forward`, `backward` and `update`: open stubs/mlp.py, replace each
-`raise NotImplementedError` with code that follows the TODO above it, and run
+The exercises are `forward`, `backward` and `update` (40 minutes): open stubs/mlp.py, replace
+each `raise NotImplementedError` with code that follows the TODO above it, and run
 `python stubs/mlp.py --gate and`. When
 
     python -m pytest --impl stubs tests/test_mlp.py
@@ -21,6 +21,7 @@ passes, your network learns. (`python -m pytest tests/test_mlp.py` tests the sol
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -28,7 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-# %% Settings
+# %% Settings (in a notebook, these are the command line: edit them, then run the cells below)
+GATE = "all"  # the gate to learn: "and", "or", "xor", or "all" for the three, one after another
 HIDDEN = 4  # hidden units; the talk counts Wxh = 2 x 4 = 8 and Why = 4 x 1 = 4 weights
 EPOCHS = 2000  # the most passes over the truth table; training stops sooner once it has learned
 LEARNING_RATE = 0.5  # size of each gradient-descent step
@@ -42,14 +44,6 @@ GATES = {  # the target column of each truth table, (4, 1)
     "or": np.array([[0], [1], [1], [1]], dtype=float),
     "xor": np.array([[0], [1], [1], [0]], dtype=float),
 }
-
-
-def find_repo_root(start=Path(__file__).resolve().parent):
-    """The first folder upward from this script that holds data/ (so stubs/ copies work too)."""
-    for folder in (start, *start.parents):
-        if (folder / "data").is_dir():
-            return folder
-    return start
 
 
 # %% Model
@@ -89,8 +83,9 @@ def forward(X, params):
     - yp: predicted probabilities, shape (rows, outputs)
     """
     # TODO: Feed forward through the network
-    #   1. H  = sigmoid of (X times Wxh, plus the hidden bias bh)
-    #   2. yp = sigmoid of (H times Why, plus the output bias by)
+    #   (@ is a matrix product; every weight and bias is in params, e.g. params["Wxh"])
+    #   1. H, the hidden units: sigmoid of (X @ params["Wxh"], plus the hidden bias params["bh"])
+    #   2. yp, the prediction: sigmoid of (H @ params["Why"], plus the output bias params["by"])
     raise NotImplementedError('TODO: Feed forward through the network')
     return H, yp
 
@@ -112,21 +107,29 @@ def backward(X, y, H, yp, params):
     - grads: dict with dWxh, dbh, dWhy, dby, each the shape of its parameter
     """
     # TODO: Back-propagate from the error to every weight and bias
-    #   1. dZy = (yp - y) / rows         (error at the output, before its sigmoid)
-    #   2. dWhy = H transposed times dZy; dby = dZy summed over rows
-    #   3. dH  = dZy times Why transposed (error sent back to the hidden layer)
-    #   4. dZh = dH times sigmoid_grad_from_output(H)
-    #   5. dWxh = X transposed times dZh; dbh = dZh summed over rows
+    #   (@ is a matrix product, * multiplies element by element, .T transposes)
+    #   1. rows = len(X), the number of examples. The error at the output, before its sigmoid:
+    #      dZy = (yp - y) / rows (the error is a mean over the rows, hence the / rows)
+    #   2. the output layer: dWhy = H.T @ dZy; dby = dZy summed over the rows, kept as a row:
+    #      dZy.sum(axis=0, keepdims=True), shape (1, outputs) like by
+    #   3. the error sent back to the hidden units: dH = dZy @ params["Why"].T
+    #   4. back through the hidden sigmoid: dZh = dH * sigmoid_grad_from_output(H)
+    #   5. the hidden layer: dWxh = X.T @ dZh; dbh = dZh summed over the rows, kept as a row
+    #   6. grads = {"dWxh": dWxh, "dbh": dbh, "dWhy": dWhy, "dby": dby}
     raise NotImplementedError('TODO: Back-propagate from the error to every weight and bias')
     return grads
 
 
 def update(params, grads, lr):
-    """One gradient-descent step: returns new parameters, each moved against its gradient."""
-    # TODO: Gradient descent
-    #   1. for every parameter name (Wxh, bh, Why, by):
-    #      new value = old value - lr * its gradient (grads["d" + name])
-    raise NotImplementedError('TODO: Gradient descent')
+    """One gradient-descent step: returns new parameters, each moved against its gradient.
+
+    `params` itself is left unchanged (a new dict of new arrays comes back).
+    """
+    # TODO: One step of gradient descent
+    #   1. for every name in params (loop over params' own names: a test may pass fewer than
+    #      four), the new value is params[name] - lr * grads["d" + name]
+    #   2. new_params = a new dict of those new values, by name
+    raise NotImplementedError('TODO: One step of gradient descent')
     return new_params
 
 
@@ -140,14 +143,20 @@ def train(X, y, hidden=HIDDEN, epochs=EPOCHS, lr=LEARNING_RATE, seed=SEED,
     rng = np.random.default_rng(seed)
     params = init_params(X.shape[1], hidden, y.shape[1], rng)
     errors = []
-    for _ in range(epochs):
-        for row in range(len(X)):
-            x_row, y_row = X[row:row + 1], y[row:row + 1]  # (1, inputs), (1, outputs)
-            H, yp = forward(x_row, params)
-            params = update(params, backward(x_row, y_row, H, yp, params), lr)
-        errors.append(cross_entropy(forward(X, params)[1], y))  # the whole table, after the epoch
-        if errors[-1] < target_error:  # learned well enough: stop, as the talk says
-            break
+    try:
+        with np.errstate(over="raise", invalid="raise"):  # a number out of range stops it here
+            for _ in range(epochs):
+                for row in range(len(X)):
+                    x_row, y_row = X[row:row + 1], y[row:row + 1]  # (1, inputs), (1, outputs)
+                    H, yp = forward(x_row, params)
+                    params = update(params, backward(x_row, y_row, H, yp, params), lr)
+                errors.append(cross_entropy(forward(X, params)[1], y))  # the whole table
+                if errors[-1] < target_error:  # learned well enough: stop, as the talk says
+                    break
+    except FloatingPointError:
+        raise InputError(f"Training blew up in epoch {len(errors) + 1}: the weights grew past "
+                         f"the largest number numpy can hold at --lr {lr:g}; try a smaller "
+                         f"--lr (LEARNING_RATE), such as the default {LEARNING_RATE}.") from None
     return params, errors
 
 
@@ -173,18 +182,29 @@ def print_progress(errors):
         print(f"  epoch {epoch + 1:5d}  error {errors[epoch]:.4f}")
 
 
-def save_plots(gate, errors, params, plot_dir, show=False):
-    """Save the training-error curve and the learned decision boundary as one PNG."""
-    import matplotlib
+def learn_gate(gate, hidden, epochs, lr, seed):
+    """Train one gate, print its progress and truth table; return results, params, errors."""
+    print(f"\n=== {gate.upper()} gate ===")
+    print(f"  error: cross-entropy over the whole table; a 50/50 guess scores ln 2 = "
+          f"{np.log(2):.3f}")
+    y = GATES[gate]
+    params, errors = train(INPUTS, y, hidden, epochs, lr, seed)
+    print_progress(errors)
+    _, yp = forward(INPUTS, params)
+    print(truth_table(INPUTS, y, yp))
+    result = {"accuracy": accuracy(yp, y), "final_error": errors[-1], "epochs": len(errors)}
+    print(f"  accuracy {result['accuracy']:.0%} after {len(errors)} epochs")
+    return result, params, errors
 
-    if not show:
-        matplotlib.use("Agg")
+
+def plot_gate(gate, errors, params):
+    """The training-error curve and the learned decision boundary, side by side."""
     import matplotlib.pyplot as plt
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     left.plot(np.arange(1, len(errors) + 1), errors)
-    left.set(title=f"{gate.upper()}: training error", xlabel="epoch", ylabel="cross-entropy",
-             yscale="log")
+    left.set(title=f"{gate.upper()}: training error", xlabel="epoch",
+             ylabel="error (cross-entropy, whole table)", yscale="log")
     grid = np.linspace(-0.25, 1.25, 121)
     a, b = np.meshgrid(grid, grid)
     _, yp = forward(np.column_stack([a.ravel(), b.ravel()]), params)
@@ -192,97 +212,168 @@ def save_plots(gate, errors, params, plot_dir, show=False):
     right.contour(a, b, yp.reshape(a.shape), levels=[0.5], colors="black")
     right.scatter(INPUTS[:, 0], INPUTS[:, 1], c=GATES[gate][:, 0], cmap="coolwarm",
                   edgecolors="black", s=120, vmin=0, vmax=1)
-    right.set(title=f"{gate.upper()}: decision boundary (black line: p = 0.5)", xlabel="A",
-              ylabel="B")
+    right.set(title=f"{gate.upper()}: decision boundary (black line: p = 0.5)",
+              xlabel="input A", ylabel="input B")
     figure.colorbar(shading, ax=right, label="predicted probability")
     figure.tight_layout()
-    path = Path(plot_dir) / f"mlp_{gate}.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    figure.savefig(temporary, format="png", dpi=100)
-    os.replace(temporary, path)
+    return figure
+
+
+def plot_and_save(gate, errors, params, plot_dir, show):
+    """Draw one gate's figure, save it as a PNG, and show it (window or notebook) if asked."""
+    import matplotlib
+
+    if not show:
+        matplotlib.use("Agg")  # files only: no window, no display needed
+    import matplotlib.pyplot as plt
+
+    figure = plot_gate(gate, errors, params)
+    print(f"  saved {save_figure(figure, Path(plot_dir) / f'mlp_{gate}.png')}")
     if show:
         plt.show()
     plt.close(figure)
-    return path
 
 
-# %% Command line
-class ArgumentParser(argparse.ArgumentParser):
-    """argparse, with its errors as one plain sentence."""
+def run(args):
+    """Learn the gates the flags (or, in a notebook, the Settings cell) ask for."""
+    show = args.show or in_notebook()  # a notebook shows its figures inline
+    if args.json:
+        check_output(args.json, "--json")
+    if args.plot or show:
+        check_output(args.plot_dir, "--plot-dir", folder=True)
+    start = time.perf_counter()
+    sizes = count_params(init_params(INPUTS.shape[1], args.hidden, 1, np.random.default_rng(0)))
+    print(f"network 2-{args.hidden}-1; parameters: " + ", ".join(
+        f"{name} {size}" for name, size in sizes.items()) + f" (total {sum(sizes.values())})")
+    results = {"gates": {}}
+    for gate in list(GATES) if args.gate == "all" else [args.gate]:
+        results["gates"][gate], params, errors = learn_gate(
+            gate, args.hidden, args.epochs, args.lr, args.seed)
+        if args.plot or show:
+            plot_and_save(gate, errors, params, args.plot_dir, show)
+    results["seconds"] = time.perf_counter() - start
+    print(f"\ndone in {results['seconds']:.2f} s")
+    if args.json:
+        write_json(args.json, results)
+    return results
 
-    def error(self, message):
-        self.exit(2, f"{self.prog}: {message} (see --help).\n")
+
+# %% Plumbing: files and command line
+class InputError(Exception):
+    """Bad input from the user: reported as one plain sentence, exit status 2."""
+
+
+def in_notebook():
+    """True when these cells run in a Jupyter kernel (a notebook, VS Code's cells): the
+    kernel's own command line is not ours, and figures show inline."""
+    return "__file__" not in globals() or Path(sys.argv[0]).name == "ipykernel_launcher.py"
+
+
+def find_repo_root():
+    """The first folder upward that holds data/: from this file, or in a notebook from the
+    working folder, so the copies under stubs/ find the same data/ and figures/."""
+    start = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+    for folder in (start, *start.parents):
+        if (folder / "data").is_dir():
+            return folder
+    return start
+
+
+def check_output(path, flag, folder=False):
+    """Refuse, before any work, an output this run could not write (one sentence). Nothing is
+    created here: missing folders are made when the file is written."""
+    path = Path(path)
+    existing = next(p for p in (path, *path.parents, Path.cwd()) if p.exists())
+    if existing == path and path.is_dir() != folder:
+        raise InputError(f"{flag} {path} is a {'file' if folder else 'folder'}; give "
+                         f"{'a folder' if folder else 'a file name'} there instead.")
+    if existing != path and not existing.is_dir():
+        raise InputError(f"{flag} {path} cannot be made: {existing} is a file, not a folder; "
+                         "choose another path.")
+    if existing == path and not folder and not os.access(path, os.W_OK):
+        raise InputError(f"{flag} {path} is read-only; choose another file or make it writable.")
+    parent = path.parent if existing == path and not folder else existing
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"{flag} {path} cannot be written: {parent} is not writable for you; "
+                         "choose another path.")
 
 
 def parse_args(argv):
-    parser = ArgumentParser(description="A numpy MLP learns the AND, OR and XOR gates.")
-    parser.add_argument("--gate", choices=list(GATES), help="train one gate (default: all three)")
+    """The flags, each defaulting to its value in the Settings cell; then the range checks."""
+    parser = argparse.ArgumentParser(description="A numpy MLP learns the AND, OR and XOR gates.")
+    parser.add_argument("--gate", choices=[*GATES, "all"], default=GATE,
+                        help=f"the gate to learn, or all three (default {GATE})")
     parser.add_argument("--epochs", type=int, default=EPOCHS,
                         help=f"most passes over the truth table (default {EPOCHS})")
     parser.add_argument("--lr", type=float, default=LEARNING_RATE,
                         help=f"learning rate (default {LEARNING_RATE})")
     parser.add_argument("--hidden", type=int, default=HIDDEN,
                         help=f"hidden units (default {HIDDEN})")
-    parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
+    parser.add_argument("--seed", type=int, default=SEED,
+                        help=f"random seed, 0 to 4294967295 (default {SEED})")
     parser.add_argument("--plot", action="store_true",
                         help="save the error curve and decision boundary of each gate as PNG")
     parser.add_argument("--plot-dir", type=Path, default=find_repo_root() / "figures",
                         help="folder for the PNGs (default: figures/)")
     parser.add_argument("--show", action="store_true", help="also open the plots in a window")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
-    args = parser.parse_args(argv)
-    if args.epochs < 1:
-        parser.error(f"--epochs must be at least 1, got {args.epochs}")
-    if args.hidden < 1:
-        parser.error(f"--hidden must be at least 1, got {args.hidden}")
-    if not np.isfinite(args.lr) or args.lr <= 0:
-        parser.error(f"--lr must be a positive number, got {args.lr}")
+    try:
+        args = parser.parse_args(argv)
+    finally:
+        sys.stdout.flush()  # --help's text leaves now, where main() can catch a closed pipe
+    for flag, value in (("--epochs", args.epochs), ("--hidden", args.hidden)):
+        if value < 1:
+            raise InputError(f"{flag} must be at least 1; got {value}.")
+    if not math.isfinite(args.lr) or args.lr <= 0:
+        raise InputError(f"--lr must be a positive number, such as {LEARNING_RATE}; "
+                         f"got {args.lr}.")
+    if not 0 <= args.seed <= 2**32 - 1:
+        raise InputError(f"--seed must be a whole number from 0 to 4294967295; got {args.seed}.")
     return args
 
 
-def run_gate(gate, args):
-    """Train one gate, print its progress and truth table; return its results."""
-    print(f"\n=== {gate.upper()} gate ===")
-    print(f"  error: cross-entropy over the whole table; a 50/50 guess scores ln 2 = "
-          f"{np.log(2):.3f}")
-    y = GATES[gate]
-    params, errors = train(INPUTS, y, args.hidden, args.epochs, args.lr, args.seed)
-    print_progress(errors)
-    _, yp = forward(INPUTS, params)
-    print(truth_table(INPUTS, y, yp))
-    result = {"accuracy": accuracy(yp, y), "final_error": errors[-1], "epochs": len(errors)}
-    print(f"  accuracy {result['accuracy']:.0%} after {len(errors)} epochs")
-    if args.plot or args.show:
-        print(f"  saved {save_plots(gate, errors, params, args.plot_dir, args.show)}")
-    return result
+def save_figure(figure, path):
+    """Save a PNG plainly (a figure is never read back); a failure is one sentence."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        figure.savefig(path, dpi=100)
+    except OSError as error:
+        raise InputError(f"Could not save the figure {path}: {error.strerror or error}; "
+                         "choose another --plot-dir.") from None
+    return path
 
 
 def write_json(path, results):
-    """Write the results to `path` through a temporary file, so no half-written file is left."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write through a fixed temporary name beside the file, then rename: a later run never
+    reads a half-written file, and a temporary file left by a killed write is replaced."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.tmp")
     try:
-        temporary.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps(results, indent=2, allow_nan=False) + "\n",
+                             encoding="utf-8")
         os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    except OSError as error:
+        raise InputError(f"Could not write {path}: {error.strerror or error}; "
+                         "choose another --json path.") from None
 
 
 def main(argv=None):
-    start = time.perf_counter()
-    args = parse_args(argv)
-    sizes = count_params(init_params(INPUTS.shape[1], args.hidden, 1, np.random.default_rng(0)))
-    print(f"network 2-{args.hidden}-1; parameters: " + ", ".join(f"{k} {v}" for k, v in
-          sizes.items()) + f" (total {sum(sizes.values())})")
-    gates = [args.gate] if args.gate else list(GATES)
-    results = {"gates": {gate: run_gate(gate, args) for gate in gates}}
-    results["seconds"] = time.perf_counter() - start
-    print(f"\ndone in {results['seconds']:.2f} s")
-    if args.json:
-        write_json(args.json, results)
+    """The command line: parse it, run, and turn bad input into one sentence (exit status 2)."""
+    try:
+        run(parse_args(argv))
+        sys.stdout.flush()  # a reader that went away is found here at the latest
+    except InputError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the reader went away (`python x.py | head`): end quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    if in_notebook():
+        main([])  # a notebook's last cell: the Settings cell is the command line
+    else:
+        sys.exit(main())

@@ -25,9 +25,338 @@ pytestmark = pytest.mark.dev
 
 
 # %% mlp.py
+def numpy_part_main(module, *args):
+    """Run `module.main(args)` in this process, as the command line would (a new Python per case
+    is too slow for the budget). Returns what subprocess.run would (returncode, stdout, stderr),
+    plus `warnings`: the RuntimeWarnings the run raised, which must be none."""
+    import contextlib
+    import io
+    import traceback
+    import types
+    import warnings
+
+    out, err = io.StringIO(), io.StringIO()
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(out), \
+            contextlib.redirect_stderr(err):
+        warnings.simplefilter("always")
+        try:
+            code = module.main([str(arg) for arg in args])
+        except SystemExit as stop:
+            code = stop.code
+        except Exception:  # what a user would see as a traceback
+            code = "traceback"
+            err.write(traceback.format_exc())
+    runtime = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    return types.SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue(),
+                                 warnings=runtime)
+
+
+def numpy_part_into_closed_pipe(script, *args, buffered=True):
+    """Run a script with its output into a pipe whose reader has gone (`python x.py | head`):
+    buffered as usual (the pipe breaks at a flush), or unbuffered (at the first print)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    env.pop("PYTHONUNBUFFERED", None)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run([sys.executable, *([] if buffered else ["-u"]), str(script),
+                               *map(str, args)], stdout=write_end, stderr=subprocess.PIPE,
+                              text=True, timeout=120, env=env)
+    finally:
+        os.close(write_end)
+
+
+def numpy_part_refused(module, tmp_path, *args, words=(), usage=False):
+    """A run that must be refused: exit 2, one sentence (or argparse's usage format), no
+    RuntimeWarning, and nothing under tmp_path changed, removed or left behind."""
+    before = snapshot(tmp_path)
+    result = numpy_part_main(module, *args)
+    (assert_usage_error if usage else assert_plain_error)(result, *words)
+    assert not result.warnings, result.warnings
+    assert snapshot(tmp_path) == before
+    return result
+
+
+def numpy_part_as_root():
+    """True when the tests run as root, for whom read-only files and folders are writable."""
+    import os
+
+    return os.geteuid() == 0
+
+
+@pytest.fixture(scope="module")
+def mlp_script(load_script):
+    return load_script("mlp")
+
+
+def mlp_outputs(tmp_path):
+    """Places that cannot hold an output: a folder, a file, and a path under that file."""
+    (tmp_path / "a_folder").mkdir()
+    (tmp_path / "a_file.txt").write_text("keep me\n")
+    return tmp_path / "a_folder", tmp_path / "a_file.txt"
+
+
+@pytest.mark.parametrize("case", ["json_is_folder", "json_under_file", "plot_dir_is_file",
+                                  "plot_dir_under_file"])
+def test_mlp_refuses_bad_outputs_before_training(mlp_script, tmp_path, case):
+    folder, file = mlp_outputs(tmp_path)
+    outputs = {"json_is_folder": ["--json", folder, "--plot", "--plot-dir", tmp_path / "figs"],
+               "json_under_file": ["--json", file / "out.json"],
+               "plot_dir_is_file": ["--plot", "--plot-dir", file, "--json", tmp_path / "o.json"],
+               "plot_dir_under_file": ["--plot", "--plot-dir", file / "figs"]}[case]
+    numpy_part_refused(mlp_script, tmp_path, "--gate", "and", *outputs,
+                       words=["--json" if "json" in case else "--plot-dir"])
+
+
+@pytest.mark.skipif(numpy_part_as_root(), reason="root writes to read-only files and folders")
+@pytest.mark.parametrize("what", ["folder", "file"])
+def test_mlp_refuses_a_read_only_output(mlp_script, tmp_path, what):
+    target = tmp_path / "locked"
+    target.mkdir()
+    path = target / "out.json"
+    if what == "file":
+        path.write_text("{}\n")
+        path.chmod(0o444)
+    else:
+        target.chmod(0o555)
+    try:
+        numpy_part_refused(mlp_script, tmp_path, "--gate", "and", "--json", path,
+                           words=["--json"])
+    finally:
+        target.chmod(0o755)
+
+
+def test_mlp_figure_that_cannot_be_written_is_one_sentence(mlp_script, tmp_path):
+    (tmp_path / "figs" / "mlp_and.png").mkdir(parents=True)  # a folder where the PNG goes
+    numpy_part_refused(mlp_script, tmp_path, "--gate", "and", "--plot", "--plot-dir",
+                       tmp_path / "figs", words=["mlp_and.png"])
+
+
+@pytest.mark.parametrize("lr", ["1e308", "1.7e308"])
+def test_mlp_learning_rate_that_blows_up_is_one_sentence(mlp_script, tmp_path, lr):
+    result = numpy_part_refused(mlp_script, tmp_path, "--gate", "and", "--lr", lr,
+                                "--json", tmp_path / "out.json", words=["--lr"])
+    assert "accuracy" not in result.stdout
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--lr", "inf"], ["--lr"]), (["--lr", "nan"], ["--lr"]), (["--lr", "0"], ["--lr"]),
+    (["--seed", "-1"], ["--seed", "4294967295"]), (["--seed", "4294967296"], ["--seed"]),
+    (["--epochs", "0"], ["--epochs"]), (["--hidden", "0"], ["--hidden"]),
+], ids=["lr-inf", "lr-nan", "lr-0", "seed-negative", "seed-2**32", "epochs-0", "hidden-0"])
+def test_mlp_nonsense_setting_is_one_sentence(mlp_script, tmp_path, args, words):
+    numpy_part_refused(mlp_script, tmp_path, *args, "--json", tmp_path / "out.json",
+                       words=words)
+
+
+@pytest.mark.parametrize("args", [["--gate", "nand"], ["--epochs", "ten"], ["--seed", "1.5"],
+                                  ["--bogus"]], ids=["gate", "epochs", "seed", "unknown"])
+def test_mlp_bad_flag_keeps_argparse_format(mlp_script, tmp_path, args):
+    numpy_part_refused(mlp_script, tmp_path, *args, usage=True)
+
+
+def test_mlp_largest_seed_runs(mlp_script, tmp_path):
+    result = numpy_part_main(mlp_script, "--gate", "and", "--seed", 2**32 - 1)
+    assert result.returncode == 0, result.stderr
+    assert "accuracy" in result.stdout and not result.warnings
+
+
+def test_mlp_json_replaces_the_old_file_and_a_stale_temporary(mlp_script, tmp_path):
+    (tmp_path / "out.json").write_text("old\n")
+    (tmp_path / ".out.json.tmp").write_text("left by a killed write\n")
+    result = numpy_part_main(mlp_script, "--gate", "or", "--json", tmp_path / "out.json")
+    assert result.returncode == 0, result.stderr
+    assert sorted(snapshot(tmp_path)) == ["out.json"]
+    assert "gates" in (tmp_path / "out.json").read_text()
+
+
+@pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "unbuffered"])
+@pytest.mark.parametrize("args", [["--gate", "xor"], ["--help"]], ids=["run", "help"])
+def test_mlp_output_into_a_closed_pipe_ends_quietly(impl_dir, args, buffered):
+    result = numpy_part_into_closed_pipe(impl_dir / "mlp.py", *args, buffered=buffered)
+    assert result.stderr == "" and result.returncode in (0, 1), (result.returncode, result.stderr)
 
 
 # %% rnn.py
+RNN_TINY = ["--epochs", "2", "--seq-len", "5", "--hidden", "4"]  # a run of well under a second
+
+
+@pytest.fixture(scope="module")
+def rnn_script(load_script):
+    return load_script("rnn")
+
+
+def rnn_series(tmp_path, values=None, name="series.csv", text=None):
+    """A one-column file of numbers (150 values of a sine unless told) under tmp_path/data."""
+    import numpy as np
+
+    path = tmp_path / "data" / name
+    path.parent.mkdir(exist_ok=True)
+    if text is None:
+        values = np.sin(np.arange(150) / 5.0) if values is None else values
+        text = "value\n" + "".join(f"{float(value)!r}\n" for value in values)
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize("case", ["json_is_folder", "json_under_file", "plot_dir_is_file",
+                                  "plot_dir_under_file"])
+def test_rnn_refuses_bad_outputs_before_training(rnn_script, tmp_path, case):
+    csv = rnn_series(tmp_path)
+    (tmp_path / "a_folder").mkdir()
+    file = tmp_path / "a_file.txt"
+    file.write_text("keep me\n")
+    outputs = {"json_is_folder": ["--json", tmp_path / "a_folder", "--plot-dir", tmp_path / "f"],
+               "json_under_file": ["--json", file / "o.json", "--plot-dir", tmp_path / "f"],
+               "plot_dir_is_file": ["--plot-dir", file, "--json", tmp_path / "o.json"],
+               "plot_dir_under_file": ["--plot-dir", file / "figs"]}[case]
+    numpy_part_refused(rnn_script, tmp_path, "--csv", csv, *RNN_TINY, *outputs,
+                       words=["--json" if "json" in case else "--plot-dir"])
+
+
+@pytest.mark.skipif(numpy_part_as_root(), reason="root writes to read-only files and folders")
+@pytest.mark.parametrize("what", ["folder", "file"])
+def test_rnn_refuses_a_read_only_output(rnn_script, tmp_path, what):
+    csv = rnn_series(tmp_path)
+    target = tmp_path / "locked"
+    target.mkdir()
+    if what == "file":
+        (target / "out.json").write_text("{}\n")
+        (target / "out.json").chmod(0o444)
+    else:
+        target.chmod(0o555)
+    try:
+        numpy_part_refused(rnn_script, tmp_path, "--csv", csv, *RNN_TINY, "--json",
+                           target / "out.json", "--plot-dir", tmp_path / "f", words=["--json"])
+    finally:
+        target.chmod(0o755)
+
+
+def test_rnn_figure_that_cannot_be_written_is_one_sentence(rnn_script, tmp_path):
+    csv = rnn_series(tmp_path)
+    (tmp_path / "figs" / "rnn_split.png").mkdir(parents=True)  # a folder where a PNG goes
+    numpy_part_refused(rnn_script, tmp_path, "--csv", csv, *RNN_TINY, "--plot-dir",
+                       tmp_path / "figs", "--json", tmp_path / "o.json", words=["rnn_split.png"])
+
+
+def test_rnn_learning_rate_that_blows_up_is_one_sentence(rnn_script, tmp_path):
+    csv = rnn_series(tmp_path)
+    result = numpy_part_refused(rnn_script, tmp_path, "--csv", csv, *RNN_TINY, "--lr", "1e308",
+                                "--plot-dir", tmp_path / "f", "--json", tmp_path / "o.json",
+                                words=["--lr"])
+    assert "RMSE" not in result.stdout
+
+
+def test_rnn_values_near_1e300_run_exactly_as_small_ones(rnn_script, tmp_path):
+    import json
+
+    import numpy as np
+
+    small = np.sin(np.arange(150) / 5.0)
+    rmses = []
+    for name, values in (("small.csv", small), ("huge.csv", small * 2.0**996)):  # 2**996: 7e299
+        result = numpy_part_main(rnn_script, "--csv", rnn_series(tmp_path, values, name),
+                                 *RNN_TINY, "--plot-dir", tmp_path / "f", "--json",
+                                 tmp_path / f"{name}.json")
+        assert result.returncode == 0 and not result.warnings, (result.stderr, result.warnings)
+        numbers = json.loads((tmp_path / f"{name}.json").read_text())
+        rmses.append([numbers[key] for key in sorted(numbers) if key.endswith("rmse")])
+    assert len(rmses[0]) >= 3
+    assert [value * 2.0**996 for value in rmses[0]] == rmses[1]  # scaled first: the same run
+
+
+def test_rnn_values_too_large_to_scale_are_one_sentence(rnn_script, tmp_path):
+    import numpy as np
+
+    csv = rnn_series(tmp_path, 1.7e308 * np.sign(np.sin(np.arange(150) / 5.0) + 0.01))
+    numpy_part_refused(rnn_script, tmp_path, "--csv", csv, *RNN_TINY, "--plot-dir",
+                       tmp_path / "f", words=[csv.name])
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--lr", "inf"], ["--lr"]), (["--lr", "nan"], ["--lr"]),
+    (["--seed", "-1"], ["--seed", "4294967295"]), (["--seed", "4294967296"], ["--seed"]),
+    (["--epochs", "0"], ["--epochs"]), (["--seq-len", "100000"], ["too few", "--seq-len"]),
+], ids=["lr-inf", "lr-nan", "seed-negative", "seed-2**32", "epochs-0", "seq-len-huge"])
+def test_rnn_nonsense_setting_is_one_sentence(rnn_script, tmp_path, args, words):
+    csv = rnn_series(tmp_path)
+    numpy_part_refused(rnn_script, tmp_path, "--csv", csv, *RNN_TINY, *args, "--plot-dir",
+                       tmp_path / "f", "--json", tmp_path / "o.json", words=words)
+
+
+@pytest.mark.parametrize("args", [["--epochs", "x"], ["--seed", "1e3"], ["--bogus"]],
+                         ids=["epochs", "seed", "unknown"])
+def test_rnn_bad_flag_keeps_argparse_format(rnn_script, tmp_path, args):
+    numpy_part_refused(rnn_script, tmp_path, *args, usage=True)
+
+
+@pytest.mark.parametrize("text, words", [
+    (None, ["no file"]),
+    ("", ["no numbers"]),
+    ("value\n", ["no numbers"]),
+    ("value\n1.0\n-inf\n2.0\n", ["line 3", "-inf", "finite"]),
+    ("value\n1.0\nnan\n2.0\n", ["line 3", "nan", "finite"]),
+    ("1.0\n1e999\n", ["line 2", "1e999", "finite"]),
+    ("value\n1.0\nabc\n2.0\n", ["line 3", "abc"]),
+    (",".join(["0.5"] * 2_000_000) + "\n", ["line 1", "2000000 numbers", "one finite number"]),
+    ("0.5 0.25 0.125\n", ["line 1", "3 numbers", "one finite number"]),
+    ("date,value\n2024-01-02,1.5\n2024-01-03,1.6\n", ["line 2"]),
+    (b"\x93NUMPY\x01\x00v\x00{'descr': '<f8'}\xff\xfe", ["UTF-8"]),
+    ("\n".join(["0.5"] * 20) + "\n", ["too few"]),
+    ("\n".join(["0.5"] * 400) + "\n", ["constant"]),
+], ids=["missing", "empty", "header-only", "minus-inf", "nan", "overflow", "word",
+        "one-line-of-two-million", "one-line-of-three", "two-columns", "npy-bytes",
+        "too-short", "constant"])
+def test_rnn_bad_csv_is_one_sentence_naming_the_file(rnn_script, tmp_path, text, words):
+    csv = tmp_path / "data" / "series.csv"
+    if text is not None:
+        csv = rnn_series(tmp_path, text=text)
+    result = numpy_part_refused(rnn_script, tmp_path, "--csv", csv, *RNN_TINY, "--plot-dir",
+                                tmp_path / "f", words=words)
+    assert "series.csv" in result.stderr
+
+
+def test_rnn_csv_that_is_a_folder_is_one_sentence(rnn_script, tmp_path):
+    (tmp_path / "data.csv").mkdir()
+    numpy_part_refused(rnn_script, tmp_path, "--csv", tmp_path / "data.csv", "--plot-dir",
+                       tmp_path / "f", words=["folder"])
+
+
+def test_rnn_largest_seed_and_a_byte_order_mark_run(rnn_script, tmp_path):
+    import numpy as np
+
+    text = "\ufeff" + "".join(f"{float(v)!r}\r\n" for v in np.sin(np.arange(150) / 5.0))
+    result = numpy_part_main(rnn_script, "--csv", rnn_series(tmp_path, text=text), *RNN_TINY,
+                             "--seed", 2**32 - 1, "--plot-dir", tmp_path / "f")
+    assert result.returncode == 0 and not result.warnings, (result.stderr, result.warnings)
+    assert "150 values" in result.stdout
+
+
+def test_rnn_json_replaces_the_old_file_and_a_stale_temporary(rnn_script, tmp_path):
+    csv = rnn_series(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "rnn.json").write_text("old\n")
+    (out / ".rnn.json.tmp").write_text("left by a killed write\n")
+    result = numpy_part_main(rnn_script, "--csv", csv, *RNN_TINY, "--plot-dir", tmp_path / "f",
+                             "--json", out / "rnn.json")
+    assert result.returncode == 0, result.stderr
+    assert sorted(snapshot(out)) == ["rnn.json"]
+    assert "one_step_rmse" in (out / "rnn.json").read_text()
+
+
+@pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "unbuffered"])
+@pytest.mark.parametrize("tail", [["--plot-dir", "FIGS"], ["--help"]], ids=["run", "help"])
+def test_rnn_output_into_a_closed_pipe_ends_quietly(impl_dir, tmp_path, tail, buffered):
+    csv = rnn_series(tmp_path)
+    tail = [str(tmp_path / "f") if arg == "FIGS" else arg for arg in tail]
+    result = numpy_part_into_closed_pipe(impl_dir / "rnn.py", "--csv", csv, *RNN_TINY, *tail,
+                                         buffered=buffered)
+    assert result.stderr == "" and result.returncode in (0, 1), (result.returncode, result.stderr)
 
 
 # %% min_char_rnn.py

@@ -1,15 +1,21 @@
-"""Tests for mlp.py: gradients, a hand-worked forward pass, learning every gate, and the CLI.
+"""Tests for mlp.py: each exercise on its own, then learning every gate, then the command line.
 
     python -m pytest tests/test_mlp.py                 # the solution
     python -m pytest --impl stubs tests/test_mlp.py    # your exercise version
+
+The tests of `backward` and `update` compute their inputs with the test's own forward pass, so
+each exercise is tested (and reported on the board) by itself.
 """
 
 import json
 
 import numpy as np
 import pytest
+from tutor import check_gradients
 
-from conftest import assert_plain_error
+from conftest import assert_plain_error, assert_usage_error
+
+ORDER = ["Why", "by", "Wxh", "bh"]  # the parameters, output side first
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +32,23 @@ def random_params(mlp, seed=0, n_inputs=2, n_hidden=4, n_outputs=1):
     return params
 
 
-def rel_error(a, b):
-    return np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)))
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def reference_forward(X, params):
+    """The test's own forward pass, so that backward is tested without your forward."""
+    H = sigmoid(X @ params["Wxh"] + params["bh"])
+    return H, sigmoid(H @ params["Why"] + params["by"])
+
+
+def reference_backward(X, y, params, divide=True, hidden_slope=True):
+    """The right gradients, or those of a common mistake (no / rows, no hidden slope)."""
+    H, yp = reference_forward(X, params)
+    dZy = (yp - y) / (len(X) if divide else 1)
+    dZh = dZy @ params["Why"].T * (H * (1 - H) if hidden_slope else 1.0)
+    return {"Why": H.T @ dZy, "by": dZy.sum(axis=0, keepdims=True),
+            "Wxh": X.T @ dZh, "bh": dZh.sum(axis=0, keepdims=True)}
 
 
 def numerical_gradient(loss_of, array, step=1e-5):
@@ -44,24 +65,16 @@ def numerical_gradient(loss_of, array, step=1e-5):
     return grad
 
 
-def test_every_gradient_matches_a_numerical_gradient(mlp):
-    params = random_params(mlp, seed=1, n_inputs=3, n_hidden=5, n_outputs=2)
-    rng = np.random.default_rng(2)
-    X = rng.normal(size=(6, 3))
-    y = (rng.random((6, 2)) > 0.5).astype(float)
-
-    def loss():
-        return mlp.cross_entropy(mlp.forward(X, params)[1], y) * y.shape[1]
-
-    H, yp = mlp.forward(X, params)
-    grads = mlp.backward(X, y, H, yp, params)
-    assert set(grads) == {"d" + name for name in params}
-    for name in params:
-        expected = numerical_gradient(loss, params[name])
-        # The mean in cross_entropy runs over rows and outputs; backward averages over rows.
-        assert rel_error(grads["d" + name], expected) < 1e-7, name  # typically about 1e-10
+# %% The interface shared by Parts 1-3
+def test_init_params_names_and_shapes(mlp):
+    params = mlp.init_params(3, 5, 2, np.random.default_rng(0))
+    assert {name: value.shape for name, value in params.items()} == {
+        "Wxh": (3, 5), "bh": (1, 5), "Why": (5, 2), "by": (1, 2)}
+    assert not params["bh"].any() and not params["by"].any()  # biases start at zero
 
 
+# %% Exercise 1: forward
+@pytest.mark.exercise("mlp.forward")
 def test_forward_on_hand_worked_weights(mlp):
     params = {
         "Wxh": np.array([[1.0, -1.0], [2.0, 0.5]]),
@@ -72,10 +85,96 @@ def test_forward_on_hand_worked_weights(mlp):
     H, yp = mlp.forward(np.array([[1.0, 1.0]]), params)
     # hidden sums 1 + 2 + 0 = 3 and -1 + 0.5 + 0.5 = 0; output sum = s(3) - 2 s(0) + 0.25
     s3 = 1 / (1 + np.exp(-3.0))
-    np.testing.assert_allclose(H, [[s3, 0.5]], rtol=1e-12)
-    np.testing.assert_allclose(yp, [[1 / (1 + np.exp(-(s3 - 1.0 + 0.25)))]], rtol=1e-12)
+    np.testing.assert_allclose(H, [[s3, 0.5]], rtol=1e-12, err_msg="H, the hidden units")
+    np.testing.assert_allclose(yp, [[1 / (1 + np.exp(-(s3 - 1.0 + 0.25)))]], rtol=1e-12,
+                               err_msg="yp, the prediction")
 
 
+@pytest.mark.exercise("mlp.forward")
+def test_forward_shapes_and_values_on_a_batch(mlp):
+    params = random_params(mlp, seed=4, n_inputs=3, n_hidden=5, n_outputs=2)
+    X = np.random.default_rng(5).normal(size=(6, 3))
+    H, yp = mlp.forward(X, params)
+    assert H.shape == (6, 5), f"H should be (rows, hidden) = (6, 5), not {H.shape}"
+    assert yp.shape == (6, 2), f"yp should be (rows, outputs) = (6, 2), not {yp.shape}"
+    expected_H, expected_yp = reference_forward(X, params)
+    np.testing.assert_allclose(H, expected_H, rtol=1e-12, err_msg="H, the hidden units")
+    np.testing.assert_allclose(yp, expected_yp, rtol=1e-12, err_msg="yp, the prediction")
+
+
+# %% Exercise 2: backward
+@pytest.mark.exercise("mlp.backward")
+def test_every_gradient_matches_a_numerical_gradient(mlp):
+    params = random_params(mlp, seed=1, n_inputs=3, n_hidden=5)
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(4, 3))  # 4 rows: a missing / rows shows as ratio 4
+    y = np.array([[0.0], [1.0], [1.0], [0.0]])
+
+    def loss():
+        return mlp.cross_entropy(reference_forward(X, params)[1], y)
+
+    numerical = {name: numerical_gradient(loss, params[name]) for name in ORDER}
+    H, yp = reference_forward(X, params)
+    grads = mlp.backward(X, y, H, yp, {k: v.copy() for k, v in params.items()})
+    mistakes = {
+        "no division by the number of rows (step 1: dZy = (yp - y) / rows, rows = len(X))":
+            reference_backward(X, y, params, divide=False),
+        "the hidden sigmoid's slope is missing (step 4: dZh = dH * sigmoid_grad_from_output(H))":
+            reference_backward(X, y, params, hidden_slope=False),
+    }
+    check_gradients(grads, numerical, ORDER, tolerance=1e-6, mistakes=mistakes)  # ~1e-10 here
+
+
+@pytest.mark.exercise("mlp.backward")
+def test_backward_on_a_batch_of_two_outputs(mlp):
+    params = random_params(mlp, seed=6, n_inputs=3, n_hidden=5, n_outputs=2)
+    rng = np.random.default_rng(7)
+    X, y = rng.normal(size=(6, 3)), (rng.random((6, 2)) > 0.5).astype(float)
+    H, yp = reference_forward(X, params)
+    expected = reference_backward(X, y, params)
+    grads = mlp.backward(X, y, H, yp, params)
+    check_gradients(grads, expected, ORDER, tolerance=1e-10)
+
+
+# %% Exercise 3: update
+def assert_each_parameter(new, expected, what):
+    """Name every parameter that is off, not just the first."""
+    assert isinstance(new, dict), f"update should return a dict of new parameters, not {new!r}"
+    assert set(new) == set(expected), (f"update returned the names {sorted(new)}; expected "
+                                       f"{sorted(expected)} (the names params holds)")
+    off = [name for name in expected
+           if np.shape(new[name]) != expected[name].shape
+           or not np.allclose(new[name], expected[name], rtol=0, atol=1e-12)]
+    assert not off, (f"update: {', '.join(off)} {'is' if len(off) == 1 else 'are'} off; each "
+                     f"new value should be {what}. "
+                     + "; ".join(f"{name}: got {np.asarray(new[name]).ravel()[:3]}..., expected "
+                                 f"{expected[name].ravel()[:3]}..." for name in off))
+
+
+@pytest.mark.exercise("mlp.update")
+def test_update_moves_every_parameter_against_its_gradient(mlp):
+    params = random_params(mlp, seed=8)
+    grads = {"d" + name: np.random.default_rng(9).normal(size=value.shape)
+             for name, value in params.items()}
+    saved = {name: value.copy() for name, value in {**params, **grads}.items()}
+    new = mlp.update(params, grads, lr=0.5)
+    assert_each_parameter(new, {name: value - 0.5 * grads["d" + name]
+                                for name, value in params.items()},
+                          'params[name] - lr * grads["d" + name]')
+    for name, value in {**params, **grads}.items():
+        assert np.array_equal(value, saved[name]), f"update changed its input {name}"
+
+
+@pytest.mark.exercise("mlp.update")
+def test_update_uses_the_names_params_holds(mlp):
+    params = {"Wxh": np.ones((2, 1)), "bh": np.zeros((1, 1))}
+    grads = {"dWxh": np.full((2, 1), 2.0), "dbh": np.ones((1, 1))}
+    new = mlp.update(params, grads, lr=0.5)
+    assert_each_parameter(new, {"Wxh": np.zeros((2, 1)), "bh": np.array([[-0.5]])},
+                          'params[name] - lr * grads["d" + name], for the names in params')
+
+
+# %% Given code and learning
 def test_sigmoid_is_stable_and_its_derivative_takes_the_output(mlp):
     z = np.array([-1000.0, -30.0, 0.0, 30.0, 1000.0])
     with np.errstate(over="raise", invalid="raise"):
@@ -85,14 +184,6 @@ def test_sigmoid_is_stable_and_its_derivative_takes_the_output(mlp):
     assert mlp.sigmoid_grad_from_output(np.array([0.5]))[0] == 0.25
 
 
-def test_update_moves_against_the_gradient(mlp):
-    params = {"Wxh": np.ones((2, 1)), "bh": np.zeros((1, 1))}
-    grads = {"dWxh": np.full((2, 1), 2.0), "dbh": np.ones((1, 1))}
-    new = mlp.update(params, grads, lr=0.5)
-    np.testing.assert_array_equal(new["Wxh"], np.zeros((2, 1)))
-    np.testing.assert_array_equal(new["bh"], [[-0.5]])
-
-
 @pytest.mark.parametrize("gate", ["and", "or", "xor"])
 @pytest.mark.parametrize("seed", [0, 7, 42])
 def test_every_gate_is_learned(mlp, gate, seed):
@@ -100,33 +191,64 @@ def test_every_gate_is_learned(mlp, gate, seed):
     params, errors = mlp.train(mlp.INPUTS, y, seed=seed)
     _, yp = mlp.forward(mlp.INPUTS, params)
     assert mlp.accuracy(yp, y) == 1.0
-    assert errors[-1] < errors[0] / 10
-
-
-def test_training_error_falls_on_xor(mlp):
-    _, errors = mlp.train(mlp.INPUTS, mlp.GATES["xor"], seed=3)
     assert errors[-1] < mlp.TARGET_ERROR < errors[0] / 10
 
 
-def test_cli_prints_truth_tables_and_writes_json(run_script, tmp_path):
-    result = run_script("mlp", "--json", tmp_path / "mlp.json", "--plot",
-                        "--plot-dir", tmp_path / "figures")
+def test_a_learning_rate_that_blows_up_stops_training_with_a_sentence(mlp):
+    with pytest.raises(mlp.InputError, match="--lr"):
+        mlp.train(mlp.INPUTS, mlp.GATES["xor"], lr=1e308)
+
+
+# %% The command line (in this process: a new Python per case is slow)
+def run_main(mlp, capsys, *args):
+    """mlp.main(args), as the command line runs it: its exit status, stdout and stderr."""
+    try:
+        code = mlp.main([str(arg) for arg in args])
+    except SystemExit as stop:  # argparse's own errors
+        code = stop.code
+    captured = capsys.readouterr()
+    return type("Result", (), {"returncode": code, "stdout": captured.out,
+                               "stderr": captured.err})
+
+
+def test_cli_prints_the_truth_table_and_writes_json_and_a_figure(mlp, capsys, tmp_path):
+    result = run_main(mlp, capsys, "--gate", "xor", "--json", tmp_path / "out" / "mlp.json",
+                      "--plot", "--plot-dir", tmp_path / "figures")
     assert result.returncode == 0, result.stderr
     assert "A  B  target  predicted  probability" in result.stdout
-    results = json.loads((tmp_path / "mlp.json").read_text())
-    assert set(results["gates"]) == {"and", "or", "xor"}
-    assert all(gate["accuracy"] == 1.0 for gate in results["gates"].values())
-    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == [
-        "mlp_and.png", "mlp_or.png", "mlp_xor.png"]
+    assert "Wxh 8, bh 4, Why 4, by 1 (total 17)" in result.stdout
+    results = json.loads((tmp_path / "out" / "mlp.json").read_text())
+    assert list(results["gates"]) == ["xor"] and results["gates"]["xor"]["accuracy"] == 1.0
+    assert [p.name for p in (tmp_path / "figures").iterdir()] == ["mlp_xor.png"]
+
+
+def test_the_settings_cell_drives_a_run_without_flags(mlp, capsys, monkeypatch):
+    monkeypatch.setattr(mlp, "GATE", "or")  # as a notebook user edits the Settings cell
+    monkeypatch.setattr(mlp, "HIDDEN", 3)
+    monkeypatch.setattr(mlp, "in_notebook", lambda: False)  # no figures here
+    result = run_main(mlp, capsys)
+    assert result.returncode == 0, result.stderr
+    assert "=== OR gate ===" in result.stdout and "AND" not in result.stdout
+    assert "network 2-3-1" in result.stdout
+
+
+def test_default_command_learns_all_three_gates(run_script):
+    result = run_script("mlp")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("accuracy 100%") == 3
 
 
 @pytest.mark.parametrize("args, words", [
-    (["--gate", "nand"], ["nand"]),
     (["--epochs", "0"], ["--epochs", "at least 1"]),
     (["--lr", "-1"], ["--lr"]),
     (["--hidden", "0"], ["--hidden"]),
+    (["--seed", "-1"], ["--seed"]),
 ])
-def test_cli_refuses_bad_settings_in_one_sentence(run_script, tmp_path, args, words):
-    result = run_script("mlp", *args, "--json", tmp_path / "out.json")
+def test_cli_refuses_bad_settings_in_one_sentence(mlp, capsys, tmp_path, args, words):
+    result = run_main(mlp, capsys, *args, "--json", tmp_path / "out.json")
     assert_plain_error(result, *words)
     assert not (tmp_path / "out.json").exists()
+
+
+def test_cli_unknown_gate_keeps_argparse_format(mlp, capsys):
+    assert_usage_error(run_main(mlp, capsys, "--gate", "nand"), "nand")
