@@ -69,7 +69,7 @@ def scratch_repo(tmp_path, stubs):
 def edit_settings(notebook, changes):
     """Change `NAME = value` lines of the Settings cell, as a user would."""
     settings = next(cell for cell in notebook.cells  # jupytext keeps `# %% Settings` as a title
-                    if cell.get("metadata", {}).get("title") == "Settings")
+                    if cell.get("metadata", {}).get("title", "").startswith("Settings"))
     for name, value in changes.items():
         settings.source, count = re.subn(rf"^{name} = [^#\n]*", f"{name} = {value}  ",
                                          settings.source, count=1, flags=re.MULTILINE)
