@@ -327,7 +327,7 @@ def make_mlp_gates():
 
 
 def make_rnn_sine():
-    """rnn.py's one-step and free-running predictions on the test span of the sine wave."""
+    """rnn.py's one-step and free-running predictions, each beside its naive baseline."""
     import matplotlib.pyplot as plt
 
     import rnn
@@ -335,16 +335,22 @@ def make_rnn_sine():
     series, n_train = rnn.load_data(REPO_ROOT / "data" / "sinwave.csv", rnn.SEQ_LEN)
     settings = rnn.default_settings(seed=SEED)  # what `python rnn.py` uses
     results, curves = rnn.fit_and_evaluate(series, n_train, settings, log=None)  # quietly
-    one_step, free = curves["one_step"], curves["free"]
-    steps = np.arange(n_train, len(series))
-    figure, axes = plt.subplots(2, 1, figsize=(9, 4.6), sharex=True)
-    for panel, predicted, label, key in ((axes[0], one_step, "one step ahead", "one_step_rmse"),
-                                         (axes[1], free, "free running", "free_run_rmse")):
-        panel.plot(steps, series[n_train:], color="grey", lw=3, alpha=0.5, label="truth")
+    steps, truth = np.arange(n_train, len(series)), series[n_train:]
+    panels = (("one step ahead", curves["one_step"], "one_step_rmse", "persistence_rmse",
+               series[n_train - 1:-1], "naive: next value = this value"),
+              ("free running", curves["free"], "free_run_rmse", "free_run_persistence_rmse",
+               np.full(len(truth), series[n_train - 1]), "naive: flat at the last known value"))
+    figure, axes = plt.subplots(2, 1, figsize=(9, 5), sharex=True)
+    for panel, (label, predicted, key, naive_key, naive, naive_label) in zip(axes, panels,
+                                                                               strict=True):
+        panel.plot(steps, truth, color="grey", lw=3, alpha=0.5, label="truth")
+        panel.plot(steps, naive, ":", color="tab:blue", label=naive_label)
         panel.plot(steps, predicted, "--", color="tab:orange", label=label)
-        panel.set_title(f"{label}: RMSE {results[key]:.4f}   (naive baseline "
-                        f"{results['persistence_rmse']:.4f})", fontsize=11)
-        panel.legend(loc="upper right")
+        ratio = results[key] / results[naive_key]
+        panel.set_title(f"{label}: RMSE {results[key]:.4f}, {ratio:.3f} x its naive baseline "
+                        f"({results[naive_key]:.4f})", fontsize=11)
+        panel.set_ylabel("value")
+        panel.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
     axes[1].set_xlabel("time step (test span)")
     figure.suptitle(f"python rnn.py: {settings['epochs']} epochs, "
                     f"{settings['hidden']} hidden units")
