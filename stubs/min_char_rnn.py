@@ -583,8 +583,9 @@ def write_atomically(path, write):
             write(file)
         os.replace(temporary, path)
     except OSError as error:
-        raise InputError(f"Could not write {path} ({error.strerror}: {error.filename}); free "
-                         "some disk space or fix the folder's permissions and run again.") from None
+        raise InputError(f"Could not write {path} ({error.strerror}: {error.filename}); fix "
+                         "that (disk space, permissions, a folder in the way) and run "
+                         "again.") from None
     finally:
         if temporary.is_file():
             temporary.unlink()
@@ -735,8 +736,8 @@ def write_book(args, state, text, vocabulary):
         args.book.parent.mkdir(parents=True, exist_ok=True)
         args.book.write_text(book, encoding="utf-8")
     except OSError as error:
-        raise InputError(f"Could not write {args.book} ({error.strerror}); free some disk "
-                         "space or fix the folder's permissions and run again.") from None
+        raise InputError(f"Could not write {args.book} ({error.strerror}); fix that (disk "
+                         "space, permissions, a folder in the way) and run again.") from None
     print(f"\n{book}\nwrote {args.book}; checkpoint {args.checkpoint}")
     return story
 
