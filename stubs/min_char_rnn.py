@@ -2,13 +2,13 @@
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
 """A character-level vanilla RNN in numpy that learns rhyming verse and writes a new book.
 
-Text is a sequence too. The network reads a text one character at a time and learns to guess
-the next one: one-hot characters in, a tanh hidden layer of 100 units, a softmax over the
-vocabulary out, trained on chunks of 25 characters with backpropagation through time and
-Adagrad. As the loss falls, the samples it prints go from gibberish to verse. At the end it
-writes "a new book" (a title and about 1,000 sampled characters) to figures/new_book.txt.
+Text is a sequence too. This is rnn.py's network with one-hot characters in and a softmax over
+the characters out: it reads a text one character at a time and learns to guess the next one
+(100 tanh units, chunks of 25 characters, backpropagation through time, Adagrad). As the loss
+falls, its samples go from gibberish to verse; at the end it writes "a new book" (a title and
+about 1,000 sampled characters) to figures/new_book.txt and says how much of it is copied.
 
-Run it:
+Run it (in a notebook, the Settings cell below is the command line):
 
     python min_char_rnn.py                         # learn data/rhymes.txt (under a minute)
     python min_char_rnn.py my_text.txt --iters 100000
@@ -17,9 +17,9 @@ Run it:
 
 Press Ctrl-C at any moment: training stops, the checkpoint is saved and the book is written.
 
-Exercises (the functions with a `# TODO:` inside):
-    draw_next_char       the sampling step: softmax with temperature, draw the next character
-    backward             the backward pass through time
+Exercises (optional, about 20 minutes; the functions with a `# TODO:` inside):
+    backward         from the probabilities back to every gradient, through time
+    draw_next_char   the sampling step: softmax with temperature, draw the next character
 
 Test it:
 
@@ -39,62 +39,165 @@ from pathlib import Path
 import numpy as np
 
 # %% Settings
-HIDDEN_SIZE = 100  # size of the hidden layer (tanh units)
-SEQ_LENGTH = 25  # characters per chunk: how far back in time the gradient flows
-LEARNING_RATE = 0.1  # Adagrad step size
-ITERATIONS = 90_000  # training chunks in a default run (about 35-50 s on a 2-core laptop)
+TEXT = "data/rhymes.txt"  # the text to learn (a relative path starts at the repo's folder)
+HIDDEN = 100  # hidden units (tanh)
+SEQ_LEN = 25  # characters per chunk: how far back in time the gradient flows
+LEARNING_RATE = 0.1  # Adagrad's step size
+ITERATIONS = 50_000  # training chunks (about 25-55 s on a 2-core laptop)
+SEED = 0  # seeds the initial weights and every sample
+TEMPERATURE = 0.3  # sampling: below 1 safer and more repetitive, above 1 wilder
 SAMPLE_EVERY = 5_000  # print the loss and a sample, and save the checkpoint, this often
 SAMPLE_LENGTH = 200  # characters in each sample printed while training
-BOOK_LENGTH = 1_000  # characters in the new book, after its title
-TEMPERATURE = 0.3  # below 1: safer, more repetitive text; above 1: wilder text
-SEED = 0  # seeds the initial weights and every sample
-CLIP_LIMIT = 5.0  # gradients are clipped to [-CLIP_LIMIT, CLIP_LIMIT] against exploding steps
+BOOK_LENGTH = 1_000  # characters of the new book, after its title
+CHECKPOINT = "figures/min_char_rnn.npz"  # the whole training state, saved as it goes
+BOOK = "figures/new_book.txt"  # where the new book is written
+CLIP_LIMIT = 5.0  # every gradient is clipped to [-5, 5] against exploding steps
 LOSS_SMOOTHING = 0.999  # weight of the old value in the smoothed loss that is printed
 INIT_SCALE = 0.01  # standard deviation of the initial weights
-PARAM_NAMES = ("Wxh", "Whh", "Why", "bh", "by")  # the model's weights and biases
+COPY_MIN_LENGTH = 15  # a book's line this long or longer counts as copied if the text has it
 
 
-def find_repo_root(start=Path(__file__).resolve().parent):
-    """The first folder upward from this script that holds data/ (so stubs/ copies work too)."""
-    for folder in (start, *start.parents):
-        if (folder / "data").is_dir():
-            return folder
-    return start
+# %% Model: one-hot characters in, a tanh hidden layer, a softmax over characters out
+def init_params(n_inputs, n_hidden, n_outputs, rng):
+    """Small random weights and zero biases, in the row-vector layout of Parts 1 and 2.
+
+    For text, the inputs and the outputs are both the vocabulary: one per character.
+    """
+    return {
+        "Wxh": rng.standard_normal((n_inputs, n_hidden)) * INIT_SCALE,  # (vocab, hidden)
+        "Whh": rng.standard_normal((n_hidden, n_hidden)) * INIT_SCALE,  # (hidden, hidden)
+        "bh": np.zeros((1, n_hidden)),  # (1, hidden)
+        "Why": rng.standard_normal((n_hidden, n_outputs)) * INIT_SCALE,  # (hidden, vocab)
+        "by": np.zeros((1, n_outputs)),  # (1, vocab)
+    }
 
 
-class InputError(Exception):
-    """Bad input from the user: reported as one plain sentence, exit status 2."""
+def softmax_rows(logits):
+    """Each row of scores turned into probabilities (shifted by its maximum, so exp is safe)."""
+    exps = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return exps / exps.sum(axis=-1, keepdims=True)
 
 
-def write_atomically(path, text):
-    """Write to a temporary file beside `path`, then rename it into place."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8", newline="\n")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+def forward(X, params, h_prev):
+    """Run one chunk of text through the network.
+
+    Inputs: X (T,) the chunk's character indices; params; h_prev (1, hidden) the state
+    the chunk starts from.
+    Returns: hs (T, hidden) the state after each character; probs (T, vocab) each step's
+    guess of the character that comes next.
+    """
+    # x @ Wxh for a one-hot row x is row ix of Wxh: every step's input part is a lookup
+    x_parts = params["Wxh"][X] + params["bh"]  # (T, hidden) x @ Wxh + bh, every step at once
+    hs = np.empty_like(x_parts)  # (T, hidden)
+    h, Whh = h_prev[0], params["Whh"]  # (hidden,) the one row of h_prev
+    for t in range(len(X)):  # the recurrence: each step needs the state before it
+        h = hs[t] = np.tanh(x_parts[t] + h @ Whh)  # (hidden,)
+    logits = hs @ params["Why"] + params["by"]  # (T, vocab) every step's output at once
+    return hs, softmax_rows(logits)
 
 
-# %% Data
-def load_text(path, seq_length):
-    """The training text, refused with a plain sentence if it cannot be used."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"No text file at {path}; give the path of a plain UTF-8 text file.")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path} is not UTF-8 text (byte {error.start} cannot be read); "
-                         "save it as UTF-8 plain text and try again.") from None
-    if not text:
-        raise InputError(f"{path} is empty; give a text file with some writing in it.")
-    if len(text) < seq_length + 1:
-        raise InputError(f"{path} has {len(text)} characters, fewer than one chunk of "
-                         f"{seq_length} plus one; use a longer text or a smaller --seq-len.")
-    return text
+def backward(X, targets, params, h_prev, hs, probs):
+    """Gradients of the chunk's loss (summed over its steps) for every weight and bias.
+
+    Inputs: X, targets (T,) character indices, the targets one step ahead of X; params;
+    h_prev (1, hidden); hs (T, hidden) and probs (T, vocab) from forward.
+    Returns: {"dWxh", "dWhh", "dbh", "dWhy", "dby"}, each the shape of its parameter.
+    """
+    # TODO: backward pass through time, from the probabilities to every gradient
+    #   The weights are params["Wxh"], params["Whh"], params["Why"]; T = len(X) steps.
+    #   1. The error of each step's output scores: its probabilities, minus 1 at its target
+    #      character (softmax with cross-entropy). Work on a copy of probs.      (T, vocab)
+    #   2. Output layer, every step in one product: dWhy = hs.T @ error; dby = the error
+    #      summed over the steps, kept as a row.                                  (1, vocab)
+    #   3. What each step's output sends back to its own state: error @ Why.T.   (T, hidden)
+    #   4. Walk back from the last step to the first. The gradient of state t is what its
+    #      own output sent back plus what step t+1 sent back (zeros for the last step).
+    #      Through the tanh it is multiplied by 1 - hs[t] * hs[t] (tanh's derivative, from
+    #      its output): keep that per step in a (T, hidden) array, and send it @ Whh.T back
+    #      to step t-1.
+    #   5. Hidden layer, every step at once, from what step 4 kept: dWhh = (the state each
+    #      step started from: h_prev, then hs[0] to hs[T-2]).T @ it; dbh = its sum over the
+    #      steps, as a row; dWxh = zeros like Wxh, with step t's row added to row X[t]
+    #      (np.add.at adds twice for a character read twice).
+    raise NotImplementedError('TODO: backward pass through time, from the probabilities to every gradient')
+    return {"dWxh": dWxh, "dWhh": dWhh, "dbh": dbh, "dWhy": dWhy, "dby": dby}
 
 
+def loss_and_gradients(X, targets, params, h_prev):
+    """Cross-entropy of one chunk (nats, summed over its steps), its gradients, the last state.
+
+    Returns: loss (float), grads (keyed "d" + name), h_last (1, hidden).
+    """
+    hs, probs = forward(X, params, h_prev)
+    loss = -np.log(probs[np.arange(len(targets)), targets]).sum()
+    grads = backward(X, targets, params, h_prev, hs, probs)
+    return float(loss), grads, hs[-1:].copy()
+
+
+def clip_gradients(grads, limit=CLIP_LIMIT):
+    """Every gradient clipped to [-limit, limit], against exploding steps (new arrays)."""
+    return {name: np.clip(grad, -limit, limit) for name, grad in grads.items()}
+
+
+def update(params, grads, memory, learning_rate):
+    """One Adagrad step: each weight's step shrinks as its squared gradients add up.
+
+    Inputs: params; grads (keyed "d" + name); memory, the sums of squared gradients (like
+    params); learning_rate. Returns new params and new memory; neither input is changed.
+    """
+    new_params, new_memory = {}, {}
+    for name, param in params.items():
+        grad = grads["d" + name]
+        new_memory[name] = memory[name] + grad * grad  # its own new array: nothing is shared
+        new_params[name] = param - learning_rate * grad / np.sqrt(new_memory[name] + 1e-8)
+    return new_params, new_memory
+
+
+# %% Writing: one character at a time
+def hidden_step(params, h, ix):
+    """The state after reading character `ix`: one step of forward's recurrence."""
+    return np.tanh(params["Wxh"][ix] + h @ params["Whh"] + params["bh"])  # (1, hidden)
+
+
+def draw_next_char(params, h, temperature, rng):
+    """Draw the index of the next character from the network's guess at state `h`.
+
+    Inputs: params; h (1, hidden); temperature > 0 (below 1 sharpens, above 1 flattens);
+    rng, a numpy Generator (the same seed gives the same book).
+    Returns: an index into the vocabulary (int).
+    """
+    # TODO: sampling step: draw the next character from the network's guess
+    #   1. The output scores of state h, one per character, as in forward's output layer.
+    #   2. Divide the scores by the temperature: below 1 the favourites stand out more.
+    #   3. Turn the scores into probabilities that sum to 1 (softmax_rows does it).
+    #   4. Draw one index: rng.choice(number of characters, p=probabilities as a flat array);
+    #      the number of characters is the width of Why. Return it as an int.
+    raise NotImplementedError("TODO: sampling step: draw the next character from the network's guess")
+
+
+def warm_up(params, h, indices):
+    """The state after reading a start text (the `--prime` text)."""
+    for ix in indices:
+        h = hidden_step(params, h, ix)
+    return h
+
+
+def sample(params, h, n, temperature, rng):
+    """Write `n` characters from state `h`, feeding each one back in.
+
+    The state runs on from character to character and is never reset while writing, so
+    the whole text is one continuous thought of the network.
+    Returns: the drawn indices (list) and the state after the last one.
+    """
+    indices = []
+    for _ in range(n):
+        ix = draw_next_char(params, h, temperature, rng)
+        indices.append(ix)
+        h = hidden_step(params, h, ix)
+    return indices, h
+
+
+# %% Data: text as numbers
 def build_vocabulary(text):
     """The characters of the text, sorted, so a seed gives the same samples everywhere."""
     return sorted(set(text))
@@ -111,189 +214,61 @@ def decode(indices, vocabulary):
     return "".join(vocabulary[ix] for ix in indices)
 
 
-def next_chunk(data, position, seq_length):
+def next_chunk(data, position, seq_len):
     """Inputs and targets of the chunk at `position`, and whether a new pass starts there.
 
     A chunk that would run past the end of the text starts again at the beginning.
-    Returns: inputs (seq_length,), targets (seq_length,), its position, new_pass
+    Returns: X (seq_len,), targets (seq_len,) one step ahead, its position, new_pass
     """
-    new_pass = position == 0 or position + seq_length + 1 > len(data)
+    new_pass = position == 0 or position + seq_len + 1 > len(data)
     if new_pass:
         position = 0
-    inputs = data[position:position + seq_length]  # (seq_length,)
-    targets = data[position + 1:position + seq_length + 1]  # (seq_length,) one step ahead
-    return inputs, targets, position, new_pass
-
-
-# %% Model
-def init_params(vocab_size, hidden_size, rng):
-    """Small random weights and zero biases, in the row-vector layout."""
-    return {
-        "Wxh": rng.standard_normal((vocab_size, hidden_size)) * INIT_SCALE,  # (vocab, hidden)
-        "Whh": rng.standard_normal((hidden_size, hidden_size)) * INIT_SCALE,  # (hidden, hidden)
-        "Why": rng.standard_normal((hidden_size, vocab_size)) * INIT_SCALE,  # (hidden, vocab)
-        "bh": np.zeros(hidden_size),  # (hidden,)
-        "by": np.zeros(vocab_size),  # (vocab,)
-    }
-
-
-def softmax_rows(logits):
-    """Each row of scores turned into probabilities (shifted by its maximum, so exp is safe)."""
-    exps = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    return exps / exps.sum(axis=-1, keepdims=True)
-
-
-def forward(params, inputs, h_prev):
-    """Run one chunk through the network.
-
-    Inputs: params; inputs (T,) character indices; h_prev (hidden,) state before the chunk.
-    Returns: hs (T, hidden) the hidden states; probs (T, vocab) the next-character guesses.
-    """
-    # x @ Wxh for a one-hot row x is row ix of Wxh, so the input part of every step is a lookup
-    x_parts = params["Wxh"][inputs] + params["bh"]  # (T, hidden)
-    hs = np.empty_like(x_parts)  # (T, hidden)
-    h, Whh = h_prev, params["Whh"]
-    for t in range(len(inputs)):  # the recurrence: each step needs the state before it
-        h = hs[t] = np.tanh(x_parts[t] + h @ Whh)  # (hidden,)
-    logits = hs @ params["Why"] + params["by"]  # (T, vocab) every step's output in one product
-    return hs, softmax_rows(logits)
-
-
-def backward(params, inputs, targets, h_prev, hs, probs):
-    """Gradients of the chunk's loss with respect to every weight and bias.
-
-    Inputs: params; inputs, targets (T,); h_prev (hidden,); hs (T, hidden); probs (T, vocab).
-    Returns: a dict of gradients with the same names and shapes as params.
-    """
-    T = len(inputs)
-    Wxh, Whh, Why = params["Wxh"], params["Whh"], params["Why"]
-    dlogits = probs.copy()  # (T, vocab) softmax with cross-entropy: probs minus one-hot targets
-    dlogits[np.arange(T), targets] -= 1
-    dWhy = hs.T @ dlogits  # (hidden, vocab) summed over the chunk in one product
-    dby = dlogits.sum(axis=0)  # (vocab,)
-    dhs = dlogits @ Why.T  # (T, hidden) what each step's own output sends back to its h
-    # TODO: backward pass through time
-    #   1. tanh_grad = 1 - hs**2, the tanh derivative written with its output   (T, hidden)
-    #   2. dh_next = zeros (nothing flows back from after the chunk); draws = empty (T, hidden)
-    #   3. for t from T-1 down to 0:
-    #        draws[t] = tanh_grad[t] * (dhs[t] + dh_next)   gradient before the tanh
-    #        dh_next = draws[t] @ Whh.T                      what step t sends to step t-1
-    #   4. h_before = h_prev stacked on hs[:-1], the state each step started from (T, hidden)
-    #      dWhh = h_before.T @ draws;  dbh = draws summed over time
-    #   5. dWxh = zeros like Wxh, then add draws[t] to row inputs[t] (np.add.at)
-    raise NotImplementedError('TODO: backward pass through time')
-    return {"Wxh": dWxh, "Whh": dWhh, "Why": dWhy, "bh": dbh, "by": dby}
-
-
-def loss_and_gradients(params, inputs, targets, h_prev):
-    """Cross-entropy loss of one chunk (nats, summed), its gradients and the last state.
-
-    Inputs: params; inputs, targets (T,) character indices; h_prev (hidden,).
-    Returns: loss (float), grads (dict like params), h_last (hidden,).
-    """
-    hs, probs = forward(params, inputs, h_prev)
-    with np.errstate(divide="ignore"):  # a probability of 0 gives an infinite loss, caught later
-        loss = -np.log(probs[np.arange(len(targets)), targets]).sum()
-    grads = backward(params, inputs, targets, h_prev, hs, probs)
-    return float(loss), grads, hs[-1].copy()
-
-
-def hidden_step(params, h, ix):
-    """The state after reading character `ix`: one step of the recurrence."""
-    return np.tanh(params["Wxh"][ix] + h @ params["Whh"] + params["bh"])  # (hidden,)
-
-
-def draw_next_char(params, h, temperature, rng):
-    """Draw the index of the next character from the network's guess at state `h`.
-
-    Inputs: params; h (hidden,); temperature > 0 (below 1 sharpens, above 1 flattens); rng.
-    Returns: an index into the vocabulary (int).
-    """
-    # TODO: sampling step
-    #   1. logits = h @ Why + by, the score of each character   (vocab,)
-    #   2. divide the logits by the temperature
-    #   3. softmax: subtract the largest score, exp, divide by the sum
-    #   4. return rng.choice(vocab size, p=probabilities) as an int
-    raise NotImplementedError('TODO: sampling step')
-
-
-def warm_up(params, h, indices):
-    """The state after reading a start text (the `--prime` text)."""
-    for ix in indices:
-        h = hidden_step(params, h, ix)
-    return h
-
-
-def sample(params, h, n, temperature, rng):
-    """Write `n` characters from state `h`, feeding each one back in.
-
-    The hidden state runs on from character to character and is never reset while
-    writing, so the whole text is one continuous thought of the network.
-    Returns: the drawn indices (list) and the state after the last one.
-    """
-    indices = []
-    for _ in range(n):
-        ix = draw_next_char(params, h, temperature, rng)
-        indices.append(ix)
-        h = hidden_step(params, h, ix)
-    return indices, h
+    X = data[position:position + seq_len]  # (seq_len,)
+    targets = data[position + 1:position + seq_len + 1]  # (seq_len,) one step ahead
+    return X, targets, position, new_pass
 
 
 # %% Training
-def clip_gradients(grads, limit=CLIP_LIMIT):
-    """Clip every gradient to [-limit, limit] in place, against exploding steps."""
-    for grad in grads.values():
-        np.clip(grad, -limit, limit, out=grad)
-
-
-def adagrad_update(params, grads, memory, learning_rate):
-    """One Adagrad step in place: each weight's step shrinks with its past squared gradients."""
-    for name, param in params.items():
-        grad, mem = grads[name], memory[name]
-        mem += grad * grad  # running sum of squared gradients
-        param -= learning_rate * grad / np.sqrt(mem + 1e-8)
-
-
 @dataclass
 class TrainingState:
     """Everything a training run needs to continue exactly where it stopped."""
 
     params: dict  # the weights and biases
-    memory: dict  # Adagrad's sums of squared gradients, one per parameter
-    h_prev: np.ndarray  # (hidden,) state carried from the last chunk to the next
+    memory: dict  # Adagrad's sums of squared gradients, one array per parameter
+    h_prev: np.ndarray  # (1, hidden) state carried from the last chunk to the next
     position: int  # where the next chunk starts in the text
     iteration: int  # chunks trained so far
     smooth_loss: float  # exponentially smoothed chunk loss (nats per chunk)
-    initial_loss: float  # the loss of iteration 0 (nan before it)
+    initial_loss: float  # the loss of iteration 0 (a uniform guess's until it is measured)
     rng: np.random.Generator  # draws every sample
 
 
-def new_state(vocab_size, hidden_size, seq_length, seed):
-    """A fresh model; the smoothed loss starts at the loss of a uniform guess."""
+def new_state(vocab_size, hidden, seq_len, seed):
+    """A fresh model; the losses start at that of a uniform guess, -log(1/vocab) per step."""
     rng = np.random.default_rng(seed)
-    params = init_params(vocab_size, hidden_size, rng)
+    params = init_params(vocab_size, hidden, vocab_size, rng)
     memory = {name: np.zeros_like(value) for name, value in params.items()}
-    expected = -np.log(1 / vocab_size) * seq_length
-    return TrainingState(params, memory, np.zeros(hidden_size), 0, 0, expected, np.nan, rng)
+    expected = -np.log(1 / vocab_size) * seq_len
+    return TrainingState(params, memory, np.zeros((1, hidden)), 0, 0, expected, expected, rng)
 
 
-def train_step(state, data, seq_length, learning_rate):
+def train_step(state, data, seq_len, learning_rate):
     """Train on the next chunk; returns its loss (the state is left alone if it is not finite).
 
     The hidden state is carried from chunk to chunk, so the network can remember across
     chunk borders, and reset to zeros when a new pass through the text begins.
     """
-    inputs, targets, position, new_pass = next_chunk(data, state.position, seq_length)
+    X, targets, position, new_pass = next_chunk(data, state.position, seq_len)
     h_prev = np.zeros_like(state.h_prev) if new_pass else state.h_prev
-    loss, grads, h_last = loss_and_gradients(state.params, inputs, targets, h_prev)
+    loss, grads, h_last = loss_and_gradients(X, targets, state.params, h_prev)
     if not np.isfinite(loss):
         return loss
-    clip_gradients(grads)
-    adagrad_update(state.params, grads, state.memory, learning_rate)
+    state.params, state.memory = update(state.params, clip_gradients(grads), state.memory,
+                                        learning_rate)
     if state.iteration == 0:
         state.initial_loss = loss
     state.smooth_loss = LOSS_SMOOTHING * state.smooth_loss + (1 - LOSS_SMOOTHING) * loss
-    state.h_prev, state.position = h_last, position + seq_length
+    state.h_prev, state.position = h_last, position + seq_len
     state.iteration += 1
     return loss
 
@@ -316,109 +291,36 @@ def report_progress(state, data, vocabulary, args, seconds):
 
 
 def train(state, data, vocabulary, args):
-    """Run `args.iters` training chunks; Ctrl-C stops cleanly. Returns (seconds, stopped)."""
+    """Run `args.iters` training chunks; Ctrl-C stops cleanly. Returns the seconds taken."""
     start, stop_at = time.perf_counter(), state.iteration + args.iters
     try:
-        while state.iteration < stop_at:
-            loss = train_step(state, data, args.seq_len, args.lr)
-            if not np.isfinite(loss):
-                kept = (f"the last checkpoint, {args.checkpoint}, was kept"
-                        if args.checkpoint.exists() else "no checkpoint had been saved yet")
-                raise InputError(f"The loss became {loss} at iteration {state.iteration}, so "
-                                 f"training stopped and {kept}; try a lower learning rate, "
-                                 "such as --lr 0.05.")
-            if state.iteration == 1:
-                expected = -np.log(1 / len(vocabulary)) * args.seq_len
-                print(f"iter      0  loss {loss:.3f}  (expected for a uniform guess: "
-                      f"-log(1/{len(vocabulary)}) * {args.seq_len} = {expected:.3f})")
-            if state.iteration % args.sample_every == 0:
-                report_progress(state, data, vocabulary, args, time.perf_counter() - start)
-                save_checkpoint(args.checkpoint, state, vocabulary, args)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # caught below
+            while state.iteration < stop_at:
+                loss = train_step(state, data, args.seq_len, args.lr)
+                if not np.isfinite(loss):
+                    raise blown_up(state.iteration, args.checkpoint, args.lr)
+                if state.iteration == 1:
+                    expected = -np.log(1 / len(vocabulary)) * args.seq_len
+                    print(f"iter      0  loss {loss:.3f}  (expected for a uniform guess: "
+                          f"-log(1/{len(vocabulary)}) * {args.seq_len} = {expected:.3f})")
+                if state.iteration % args.sample_every == 0:
+                    report_progress(state, data, vocabulary, args, time.perf_counter() - start)
+                    save_checkpoint(args.checkpoint, state, vocabulary, args)
     except KeyboardInterrupt:
         print(f"\nStopped by Ctrl-C after iteration {state.iteration}; saving the checkpoint "
               "and writing the book.")
-        return time.perf_counter() - start, True
-    return time.perf_counter() - start, False
+    return time.perf_counter() - start
 
 
-def seed_of(args):
-    """The seed of this run: --seed, or the default."""
-    return SEED if args.seed is None else args.seed
-
-
-def save_checkpoint(path, state, vocabulary, args):
-    """Save the whole training state as .npz (no pickles), written to a temporary name first."""
-    arrays = {name: value for name, value in state.params.items()}
-    arrays.update({f"memory_{name}": value for name, value in state.memory.items()})
-    settings = {"hidden": args.hidden, "seq_len": args.seq_len, "lr": args.lr,
-                "seed": seed_of(args)}
-    arrays.update(
-        vocabulary=np.array("".join(vocabulary)), settings=np.array(json.dumps(settings)),
-        iteration=np.array(state.iteration), position=np.array(state.position),
-        h_prev=state.h_prev, smooth_loss=np.array(state.smooth_loss),
-        initial_loss=np.array(state.initial_loss),
-        rng_state=np.array(json.dumps(state.rng.bit_generator.state)),
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(temporary, "wb") as file:
-            np.savez(file, **arrays)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def read_checkpoint(path):
-    """The arrays of a checkpoint file, refused with a plain sentence if it cannot be read."""
-    if not Path(path).is_file():
-        raise InputError(f"No checkpoint at {path}; give the path a --checkpoint run wrote.")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            return {name: archive[name] for name in archive.files}
-    except (OSError, ValueError) as error:
-        raise InputError(f"{path} is not a checkpoint this script can read ({error}); "
-                         "give a .npz file written by --checkpoint.") from None
-
-
-def load_checkpoint(path, vocabulary, hidden_size):
-    """A training state from a checkpoint that matches this text's vocabulary and hidden size."""
-    arrays = read_checkpoint(path)
-    needed = {*PARAM_NAMES, *(f"memory_{name}" for name in PARAM_NAMES), "vocabulary",
-              "settings", "iteration", "position", "h_prev", "smooth_loss", "initial_loss",
-              "rng_state"}
-    missing = ", ".join(sorted(needed - arrays.keys()))
-    if missing:
-        raise InputError(f"{path} lacks parts of a checkpoint ({missing}); "
-                         "give a .npz file written by --checkpoint.")
-    if str(arrays["vocabulary"]) != "".join(vocabulary):
-        raise InputError(f"{path} was trained on a text with another vocabulary "
-                         f"({len(str(arrays['vocabulary']))} characters, this one has "
-                         f"{len(vocabulary)}); resume with the text it was trained on.")
-    if arrays["Whh"].shape[0] != hidden_size:
-        raise InputError(f"{path} has a hidden size of {arrays['Whh'].shape[0]}, not "
-                         f"{hidden_size}; pass --hidden {arrays['Whh'].shape[0]} to resume it.")
-    rng = np.random.default_rng()
-    rng.bit_generator.state = json.loads(str(arrays["rng_state"]))
-    return TrainingState(
-        params={name: arrays[name].copy() for name in PARAM_NAMES},
-        memory={name: arrays[f"memory_{name}"].copy() for name in PARAM_NAMES},
-        h_prev=arrays["h_prev"].copy(), position=int(arrays["position"]),
-        iteration=int(arrays["iteration"]), smooth_loss=float(arrays["smooth_loss"]),
-        initial_loss=float(arrays["initial_loss"]), rng=rng,
-    )
-
-
-# %% Evaluation and plots
+# %% Evaluation: the new book, and how much of it is real words or copied lines
 def make_book(params, vocabulary, prime, temperature, rng, iterations, length=BOOK_LENGTH):
     """A new book: its title, and its text (the start text and `length` sampled characters).
 
-    The book starts the way each pass through the text does, from a blank hidden state
-    reading a start text (by default the text's first character), and the state then runs
-    on unbroken to the last character.
+    The book starts the way each pass through the text does, from a blank state reading a
+    start text (by default the text's first character); the state then runs on unbroken.
     """
     char_to_ix = {char: ix for ix, char in enumerate(vocabulary)}
-    h = np.zeros(params["Whh"].shape[0])  # (hidden,) a blank state, as at the start of a pass
+    h = np.zeros((1, params["Whh"].shape[0]))  # (1, hidden) a blank state
     h = warm_up(params, h, [char_to_ix[char] for char in prime])
     indices, _ = sample(params, h, length, temperature, rng)
     title = (f"A NEW BOOK\nwritten by a character-level RNN after {iterations:,} chunks of "
@@ -444,64 +346,363 @@ def shuffled_word_rate(training_text, rng):
     return real_word_rate("".join(rng.permutation(letters)), training_text)
 
 
-# %% Command line
-class ArgumentParser(argparse.ArgumentParser):
-    """argparse, with its errors as one plain sentence too."""
+def copied_line_rate(book, training_text, min_length=COPY_MIN_LENGTH):
+    """The share of the book's lines (stripped, `min_length` characters or more) that occur
+    word for word anywhere in the training text: how much is memorised (0 if none qualify)."""
+    lines = [line.strip() for line in book.splitlines()]
+    long_lines = [line for line in lines if len(line) >= min_length]
+    if not long_lines:
+        return 0.0
+    return sum(line in training_text for line in long_lines) / len(long_lines)
 
-    def error(self, message):
-        self.exit(2, f"{self.prog}: {message} (see --help).\n")
+
+# %% The run: train, save the checkpoint, write the book, report
+def run(args):
+    """The whole job: check the outputs, train, save, write the book, report the figures."""
+    run_start = time.perf_counter()
+    check_outputs(args)
+    text, vocabulary, data, state = prepare(args)
+    first_iteration = state.iteration
+    seconds = train(state, data, vocabulary, args)
+    trained = state.iteration - first_iteration
+    chars_per_second = trained * args.seq_len / seconds if trained else 0.0
+    print(f"trained {trained:,} iterations in {seconds:.1f} s ({chars_per_second:,.0f} chars/s)")
+    save_checkpoint(args.checkpoint, state, vocabulary, args)
+    story = write_book(args, state, text, vocabulary)
+    figures = {"iterations": state.iteration,
+               "loss_per_char": state.smooth_loss / args.seq_len,
+               "initial_loss_per_char": state.initial_loss / args.seq_len,
+               "real_word_rate": real_word_rate(story, text),
+               "copied_line_rate": copied_line_rate(story, text),
+               "chars_per_second": chars_per_second}
+    baseline = shuffled_word_rate(text, np.random.default_rng(seed_of(args)))
+    print(f"loss per character {figures['loss_per_char']:.3f} nats (uniform guess "
+          f"{np.log(len(vocabulary)):.3f}); real-word rate {figures['real_word_rate']:.2f} "
+          f"(shuffled letters {baseline:.2f}); copied lines {figures['copied_line_rate']:.2f} "
+          f"(lines of {COPY_MIN_LENGTH}+ characters found word for word in the text)")
+    figures["seconds"] = time.perf_counter() - run_start
+    if args.json is not None:
+        payload = (json.dumps(figures, indent=2) + "\n").encode("utf-8")
+        write_atomically(args.json, lambda file: file.write(payload))
+    return figures
+
+
+# %% Plumbing: files and command line
+PARAM_NAMES = ("Wxh", "Whh", "bh", "Why", "by")  # the model's weights and biases
+CHECKPOINT_FORMAT = "min_char_rnn checkpoint 2"  # 2: biases and states are rows (1, n)
+RETRAIN = "train again without --resume"
+
+
+class InputError(Exception):
+    """Bad input from the user: reported as one plain sentence, exit status 2."""
+
+
+def in_notebook():
+    """True when these cells run in a Jupyter kernel (a notebook, VS Code's cells): the
+    kernel's own command line is not ours."""
+    return "__file__" not in globals() or Path(sys.argv[0]).name == "ipykernel_launcher.py"
+
+
+def find_repo_root():
+    """The first folder upward that holds data/: from this file, or in a notebook from the
+    working folder, so the copies under stubs/ find the same data/ and figures/."""
+    start = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+    for folder in (start, *start.parents):
+        if (folder / "data").is_dir():
+            return folder
+    return start
+
+
+def blown_up(iteration, checkpoint, lr):
+    """The sentence that stops a run whose loss or weights stopped being finite numbers."""
+    kept = (f"the last checkpoint, {checkpoint}, was kept" if checkpoint.exists()
+            else "no checkpoint had been saved yet")
+    return InputError(f"The loss stopped being a finite number at iteration {iteration} (the "
+                      f"weights blew up), so training stopped and {kept}; try a lower learning "
+                      f"rate than {lr:g}, such as --lr {min(lr, LEARNING_RATE) / 2:g}.")
+
+
+def load_text(path, seq_len):
+    """The training text, refused with a plain sentence if it cannot be used."""
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; give the path of a plain UTF-8 text file.")
+    if not path.is_file():
+        raise InputError(f"No text file at {path}; give the path of a plain UTF-8 text file.")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path} is not UTF-8 text (byte {error.start} cannot be read); "
+                         "save it as UTF-8 plain text and try again.") from None
+    if not text:
+        raise InputError(f"{path} is empty; give a text file with some writing in it.")
+    if len(text) < seq_len + 1:
+        raise InputError(f"{path} has {len(text)} characters, fewer than one chunk of "
+                         f"{seq_len} plus one; use a longer text or a smaller --seq-len.")
+    return text
+
+
+def read_checkpoint(path):
+    """The arrays of a checkpoint file, or one sentence on why it cannot be one."""
+    if path.is_dir():
+        raise InputError(f"--resume {path} is a folder; give the .npz file a --checkpoint "
+                         "run wrote.")
+    if not path.is_file():
+        raise InputError(f"No checkpoint at {path}; give the path a --checkpoint run wrote.")
+    with open(path, "rb") as file:
+        start = file.read(6)
+    if not start:
+        raise InputError(f"{path} is empty (a save that never finished?); {RETRAIN}.")
+    if start.startswith(b"\x93NUMPY"):
+        raise InputError(f"{path} holds a single array (a .npy file renamed?), not a "
+                         "checkpoint; give the .npz file a --checkpoint run wrote.")
+    if not start.startswith(b"PK"):
+        raise InputError(f"{path} is not a checkpoint (not a .npz archive); give the .npz "
+                         "file a --checkpoint run wrote.")
+    arrays, name = {}, None
+    try:
+        with np.load(path, allow_pickle=False) as archive:  # never runs code from the file
+            for name in archive.files:
+                arrays[name] = archive[name]
+    except ValueError:  # intact bytes (the archive checks them), but not plain numbers
+        raise InputError(f"{path} holds Python objects or other data that are not plain "
+                         f"numbers in {name}, which a checkpoint never has and which are not "
+                         "loaded; give the .npz file a --checkpoint run wrote.") from None
+    except Exception:  # any other failure to read an archive means its bytes are damaged
+        part = f" (its part {name} fails its checksum)" if name else ""
+        raise InputError(f"{path} is damaged{part}; resume from another copy or "
+                         f"{RETRAIN}.") from None
+    return arrays
+
+
+def check_format(path, arrays):
+    """Refuse checkpoints of another version of this script, or with parts missing."""
+    if "format" not in arrays and {*PARAM_NAMES} <= arrays.keys():
+        raise InputError(f"{path} was made by an older version of min_char_rnn.py (its biases "
+                         f"have another shape) and cannot be resumed; {RETRAIN}.")
+    missing = [name for name in ("format", *PARAM_NAMES, *(f"memory_{n}" for n in PARAM_NAMES),
+                                 "h_prev", "iteration", "position", "smooth_loss",
+                                 "initial_loss", "vocabulary", "settings", "rng_state")
+               if name not in arrays]
+    if missing:
+        raise InputError(f"{path} lacks parts of a checkpoint ({', '.join(missing)}); give "
+                         "the .npz file a --checkpoint run wrote.")
+    if str(arrays["format"]) != CHECKPOINT_FORMAT:
+        raise InputError(f"{path} is marked {str(arrays['format'])[:60]!r}, not "
+                         f"{CHECKPOINT_FORMAT!r}; {RETRAIN}.")
+
+
+def checkpoint_text(path, arrays, name, is_json=False):
+    """A text part of a checkpoint (a JSON object if `is_json`), refused if unreadable."""
+    value = arrays[name]
+    if value.dtype.kind != "U" or value.ndim != 0:
+        raise InputError(f"{path} holds {value.dtype} values of shape {value.shape} in {name}, "
+                         f"not one text; {RETRAIN}.")
+    if not is_json:
+        return str(value)
+    try:
+        parsed = json.loads(str(value))
+    except json.JSONDecodeError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise InputError(f"{path} holds unreadable JSON in {name}; {RETRAIN}.")
+    return parsed
+
+
+def check_numbers(path, arrays, shapes):
+    """Refuse parts that are not finite numbers of the shapes this text and --hidden need."""
+    for name, shape in shapes.items():
+        value, whole = arrays[name], name in ("iteration", "position")
+        if value.dtype.kind not in ("iu" if whole else "iuf"):
+            found = "text" if value.dtype.kind in "US" else f"{value.dtype} values"
+            raise InputError(f"{path} holds {found} in {name}, not "
+                             f"{'a whole number' if whole else 'numbers'}; {RETRAIN}.")
+        if value.shape != shape:
+            raise InputError(f"{path} has {name} of shape {value.shape}, but this text and "
+                             f"--hidden need {shape}; {RETRAIN}.")
+        if not np.all(np.isfinite(value)):
+            raise InputError(f"{path} holds NaN or infinite numbers in {name} (the run that "
+                             f"saved it blew up); {RETRAIN}.")
+        if (whole or name.startswith("memory_")) and value.min() < 0:
+            raise InputError(f"{path} holds negative numbers in {name}, which a run never "
+                             f"saves; {RETRAIN}.")
+
+
+def checkpoint_rng(path, arrays):
+    """The random generator saved in a checkpoint, exactly where it stopped."""
+    state = checkpoint_text(path, arrays, "rng_state", is_json=True)
+    kind = state.get("bit_generator")
+    rng = np.random.default_rng()
+    if kind != type(rng.bit_generator).__name__:
+        raise InputError(f"{path} holds the state of a {kind} random generator, not of numpy's "
+                         "default PCG64; resume with --seed N to start a new random stream.")
+    try:
+        rng.bit_generator.state = state
+    except (TypeError, ValueError, KeyError):
+        raise InputError(f"{path} holds a PCG64 state that cannot be restored; resume with "
+                         "--seed N to start a new random stream.") from None
+    return rng
+
+
+def load_checkpoint(path, vocabulary, hidden, seed):
+    """A training state from a checkpoint made for this text's vocabulary and this --hidden."""
+    arrays = read_checkpoint(path)
+    check_format(path, arrays)
+    saved = checkpoint_text(path, arrays, "vocabulary")
+    if saved != "".join(vocabulary):
+        raise InputError(f"{path} was trained on a text with another vocabulary ({len(saved)} "
+                         f"characters, this one has {len(vocabulary)}); resume with the text it "
+                         "was trained on.")
+    saved_hidden = checkpoint_text(path, arrays, "settings", is_json=True).get("hidden")
+    if isinstance(saved_hidden, int) and saved_hidden != hidden:
+        raise InputError(f"{path} has a hidden size of {saved_hidden}, not {hidden}; pass "
+                         f"--hidden {saved_hidden} to resume it.")
+    V, H = len(vocabulary), hidden
+    shapes = {"Wxh": (V, H), "Whh": (H, H), "bh": (1, H), "Why": (H, V), "by": (1, V)}
+    shapes.update({f"memory_{name}": shape for name, shape in shapes.items()},
+                  h_prev=(1, hidden), iteration=(), position=(), smooth_loss=(),
+                  initial_loss=())
+    check_numbers(path, arrays, shapes)
+    return TrainingState(
+        params={name: arrays[name].astype(float) for name in PARAM_NAMES},
+        memory={name: arrays[f"memory_{name}"].astype(float) for name in PARAM_NAMES},
+        h_prev=arrays["h_prev"].astype(float), position=int(arrays["position"]),
+        iteration=int(arrays["iteration"]), smooth_loss=float(arrays["smooth_loss"]),
+        initial_loss=float(arrays["initial_loss"]),
+        rng=checkpoint_rng(path, arrays) if seed is None else np.random.default_rng(seed),
+    )
+
+
+def write_atomically(path, write):
+    """Write through a fixed temporary name beside `path`, then rename it into place: a
+    reader never sees half a file, and a temporary file left by a killed write is replaced
+    and removed by the next one."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(temporary, "wb") as file:
+            write(file)
+        os.replace(temporary, path)
+    except OSError as error:
+        raise InputError(f"Could not write {path} ({error.strerror}: {error.filename}); fix "
+                         "that (disk space, permissions, a folder in the way) and run "
+                         "again.") from None
+    finally:
+        if temporary.is_file():
+            temporary.unlink()
+
+
+def save_checkpoint(path, state, vocabulary, args):
+    """Save the whole training state as .npz (arrays and text only, no pickles)."""
+    if not all(np.all(np.isfinite(value)) for value in [*state.params.values(),
+                                                        *state.memory.values()]):
+        raise blown_up(state.iteration, path, args.lr)  # never save weights that blew up
+    arrays = dict(state.params)
+    arrays.update({f"memory_{name}": value for name, value in state.memory.items()})
+    settings = {"hidden": args.hidden, "seq_len": args.seq_len, "lr": args.lr,
+                "seed": seed_of(args)}
+    arrays.update(
+        format=np.array(CHECKPOINT_FORMAT), vocabulary=np.array("".join(vocabulary)),
+        settings=np.array(json.dumps(settings)), iteration=np.array(state.iteration),
+        position=np.array(state.position), h_prev=state.h_prev,
+        smooth_loss=np.array(state.smooth_loss), initial_loss=np.array(state.initial_loss),
+        rng_state=np.array(json.dumps(state.rng.bit_generator.state)),
+    )
+    write_atomically(path, lambda file: np.savez(file, **arrays))
+
+
+def check_output(flag, path):
+    """Refuse, before any work, a path this run could not write (nothing is created here)."""
+    if path.is_dir():
+        raise InputError(f"{flag} {path} is a folder; give the name of a file to write.")
+    folder = path.parent
+    while not folder.exists():  # the nearest folder that exists; missing ones are made later
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InputError(f"{flag} {path} cannot be written: {folder} is a file, not a folder; "
+                         "choose another path.")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise InputError(f"{flag} {path} is read-only; choose another path or make it "
+                         "writable.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"{flag} {path} cannot be written: the folder {folder} is not "
+                         "writable; choose another path.")
+
+
+def check_outputs(args):
+    """Every file this run writes, checked before the text is read or anything trained."""
+    inputs = {"the training text": args.text, "--resume": args.resume}
+    outputs = {"--checkpoint": args.checkpoint, "--book": args.book, "--json": args.json}
+    for flag, path in outputs.items():
+        if path is None:
+            continue
+        check_output(flag, path)
+        for other, taken in inputs.items():
+            if taken is not None and path.resolve() == taken.resolve() \
+                    and (flag, other) != ("--checkpoint", "--resume"):
+                raise InputError(f"{flag} {path} is also {other}, which the run would "
+                                 f"overwrite; give {flag} another path.")
+        inputs[flag] = path
 
 
 def parse_args(argv):
-    """Read and check the command line."""
+    """The command line; every default is read from the Settings cell at call time."""
     root = find_repo_root()
-    parser = ArgumentParser(description="Train a character-level RNN on a text and let it "
-                            "write a new book in that style.")
-    parser.add_argument("text", nargs="?", type=Path, default=root / "data" / "rhymes.txt",
-                        help="UTF-8 text file to learn (default: data/rhymes.txt)")
+    parser = argparse.ArgumentParser(description="Train a character-level RNN on a text and "
+                                     "let it write a new book in that style.")
+    parser.add_argument("text", nargs="?", type=Path, default=root / TEXT,
+                        help=f"UTF-8 text file to learn (default: {TEXT})")
     parser.add_argument("--iters", type=int, default=ITERATIONS,
                         help=f"training chunks to run (default {ITERATIONS}); 0 only with --resume")
-    parser.add_argument("--hidden", type=int, default=HIDDEN_SIZE,
-                        help=f"hidden units (default {HIDDEN_SIZE})")
-    parser.add_argument("--seq-len", type=int, default=SEQ_LENGTH,
-                        help=f"characters per chunk (default {SEQ_LENGTH})")
+    parser.add_argument("--hidden", type=int, default=HIDDEN,
+                        help=f"hidden units (default {HIDDEN})")
+    parser.add_argument("--seq-len", type=int, default=SEQ_LEN,
+                        help=f"characters per chunk (default {SEQ_LEN})")
     parser.add_argument("--lr", type=float, default=LEARNING_RATE,
                         help=f"Adagrad learning rate (default {LEARNING_RATE})")
-    parser.add_argument("--seed", type=int, help=f"random seed (default {SEED}); with --resume, "
-                        "a new seed for the samples and the book (default: carry on the "
-                        "checkpoint's random stream)")
+    parser.add_argument("--seed", type=int, help=f"random seed, 0 to 2**32-1 (default {SEED}); "
+                        "with --resume, a new seed for the samples and the book (default: carry "
+                        "on the checkpoint's random stream)")
     parser.add_argument("--temperature", type=float, default=TEMPERATURE,
                         help=f"sampling temperature (default {TEMPERATURE}): lower is safer "
                         "and more repetitive, higher is wilder")
-    parser.add_argument("--prime", default="",
-                        help="start text that warms the hidden state before the book is "
-                        "written (default: the first character of the text)")
+    parser.add_argument("--prime", default="", help="start text that warms the hidden state "
+                        "before the book is written (default: the first character of the text)")
     parser.add_argument("--sample-every", type=int, default=SAMPLE_EVERY,
                         help=f"print loss and a sample every N iterations (default {SAMPLE_EVERY})")
-    parser.add_argument("--checkpoint", type=Path, default=root / "figures" / "min_char_rnn.npz",
-                        help="checkpoint file, saved at intervals and at the end "
-                        "(default: figures/min_char_rnn.npz)")
+    parser.add_argument("--checkpoint", type=Path, default=root / CHECKPOINT,
+                        help=f"checkpoint, saved as training goes (default {CHECKPOINT})")
     parser.add_argument("--resume", type=Path, help="continue training from this checkpoint")
-    parser.add_argument("--book", type=Path, default=root / "figures" / "new_book.txt",
-                        help="where to write the new book (default: figures/new_book.txt)")
+    parser.add_argument("--book", type=Path, default=root / BOOK,
+                        help=f"where to write the new book (default {BOOK})")
     parser.add_argument("--json", type=Path, help="write the run's figures to this JSON file")
     args = parser.parse_args(argv)
-    check_settings(parser, args)
+    check_settings(args)
     return args
 
 
-def check_settings(parser, args):
-    """Refuse settings that cannot work, with one plain sentence."""
+def check_settings(args):
+    """Refuse settings that cannot work, with one plain sentence naming the flag."""
     for flag, value in (("--hidden", args.hidden), ("--seq-len", args.seq_len),
                         ("--sample-every", args.sample_every)):
         if value < 1:
-            parser.exit(2, f"{flag} must be at least 1; got {value}.\n")
+            raise InputError(f"{flag} must be at least 1; got {value}.")
+    if args.hidden > 5000:
+        raise InputError(f"--hidden {args.hidden} would not fit a laptop's memory; use 5000 "
+                         "or fewer hidden units.")
     if args.iters < 0 or (args.iters == 0 and args.resume is None):
-        parser.exit(2, f"--iters must be at least 1 (0 is allowed only with --resume, to "
-                    f"sample without training); got {args.iters}.\n")
+        raise InputError(f"--iters must be at least 1 (0 is allowed only with --resume, to "
+                         f"sample without training); got {args.iters}.")
     for flag, value in (("--lr", args.lr), ("--temperature", args.temperature)):
-        if not value > 0 or not np.isfinite(value):
-            parser.exit(2, f"{flag} must be a positive number; got {value}.\n")
+        if not (value > 0 and np.isfinite(value)):
+            raise InputError(f"{flag} must be a positive number; got {value}.")
+    if args.seed is not None and not 0 <= args.seed <= 2**32 - 1:
+        raise InputError(f"--seed must be between 0 and 4294967295 (2**32 - 1); got "
+                         f"{args.seed}.")
+
+
+def seed_of(args):
+    """The seed of this run: --seed, or the Settings cell's."""
+    return SEED if args.seed is None else args.seed
 
 
 def prepare(args):
@@ -512,63 +713,52 @@ def prepare(args):
     if unknown:
         raise InputError(f"--prime uses characters the text never has ({''.join(unknown)!r}); "
                          "use only characters from the training text.")
-    data = encode(text, vocabulary)
     if args.resume is not None:
-        state = load_checkpoint(args.resume, vocabulary, args.hidden)
-        if args.seed is not None:  # a new seed on resume: new samples and a new book
-            state.rng = np.random.default_rng(args.seed)
+        state = load_checkpoint(args.resume, vocabulary, args.hidden, args.seed)
     else:
         state = new_state(len(vocabulary), args.hidden, args.seq_len, seed_of(args))
-    sizes = {name: value.size for name, value in state.params.items()}
     print(f"text: {len(text):,} characters, {len(vocabulary)} distinct; "
           f"{len(text) // args.seq_len:,} chunks of {args.seq_len} per pass")
+    sizes = {name: value.size for name, value in state.params.items()}
     print("parameters: " + ", ".join(f"{name} {state.params[name].shape} = {size:,}"
                                      for name, size in sizes.items())
           + f"; total {sum(sizes.values()):,}")
-    return text, vocabulary, data, state
+    return text, vocabulary, encode(text, vocabulary), state
 
 
-def run(args):
-    """Train, save, write the book, report."""
-    run_start = time.perf_counter()
-    text, vocabulary, data, state = prepare(args)
-    first_iteration = state.iteration
-    seconds, _ = train(state, data, vocabulary, args)
-    trained = state.iteration - first_iteration
-    chars_per_second = trained * args.seq_len / seconds if trained else 0.0
-    print(f"trained {trained:,} iterations in {seconds:.1f} s ({chars_per_second:,.0f} chars/s)")
-    save_checkpoint(args.checkpoint, state, vocabulary, args)
+def write_book(args, state, text, vocabulary):
+    """Write the new book (plainly: nothing reads it back) and print it."""
     prime = args.prime or text[0]  # by default, start the way the text starts
     title, story = make_book(state.params, vocabulary, prime, args.temperature, state.rng,
                              state.iteration)
     book = f"{title}\n\n{story.rstrip()}\n"
-    args.book.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(args.book, book)
-    rate = real_word_rate(story, text)
-    baseline = shuffled_word_rate(text, np.random.default_rng(seed_of(args)))
-    uniform = np.log(len(vocabulary))
+    try:
+        args.book.parent.mkdir(parents=True, exist_ok=True)
+        args.book.write_text(book, encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"Could not write {args.book} ({error.strerror}); fix that (disk "
+                         "space, permissions, a folder in the way) and run again.") from None
     print(f"\n{book}\nwrote {args.book}; checkpoint {args.checkpoint}")
-    print(f"loss per character {state.smooth_loss / args.seq_len:.3f} nats (uniform guess "
-          f"{uniform:.3f}); real-word rate {rate:.2f} (shuffled letters {baseline:.2f})")
-    figures = {"iterations": state.iteration,
-               "loss_per_char": state.smooth_loss / args.seq_len,
-               "initial_loss_per_char": state.initial_loss / args.seq_len,
-               "real_word_rate": rate, "chars_per_second": chars_per_second,
-               "seconds": time.perf_counter() - run_start}
-    if args.json is not None:
-        write_atomically(args.json, json.dumps(figures, indent=2) + "\n")
-    return figures
+    return story
 
 
 def main(argv=None):
-    args = parse_args(argv)
+    """Run the script; returns the exit status (0 done, 2 bad input)."""
     try:
+        args = parse_args(argv)
         run(args)
+        sys.stdout.flush()  # a reader that went away shows up here at the latest
     except InputError as error:
         print(error, file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`python x.py | head`): end quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    if in_notebook():
+        main([])  # a notebook's last cell: the Settings cell is the command line
+    else:
+        sys.exit(main())

@@ -2,9 +2,13 @@
 
     python -m pytest tests/test_min_char_rnn.py                 # the solution
     python -m pytest --impl stubs tests/test_min_char_rnn.py    # your exercise version
+
+The exercises are `backward` and `draw_next_char`. When a gradient is wrong, the message lists
+every wrong one, output side first, with a hint where it recognises the mistake.
 """
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -13,10 +17,12 @@ import time
 import numpy as np
 import pytest
 import reference_char_rnn
+from tutor import check_gradients, rel_error
 
-from conftest import REPO_ROOT, assert_plain_error
+from conftest import REPO_ROOT
 
 RHYMES = REPO_ROOT / "data" / "rhymes.txt"
+OUTPUT_SIDE_FIRST = ("Why", "by", "Whh", "bh", "Wxh")
 
 
 @pytest.fixture(scope="module")
@@ -24,66 +30,138 @@ def char_rnn(load_script):
     return load_script("min_char_rnn")
 
 
-def tiny_model(char_rnn, vocab_size=5, hidden_size=4, seq_length=6, seed=0):
-    """Random weights big enough to make every gradient matter, a chunk and a state."""
+def tiny_model(char_rnn, vocab_size=5, hidden=4, seq_len=6, seed=0):
+    """Random weights and biases big enough to make every gradient matter, a chunk (with
+    characters read more than once) and a state that is not zero."""
     rng = np.random.default_rng(seed)
-    params = char_rnn.init_params(vocab_size, hidden_size, rng)
+    params = char_rnn.init_params(vocab_size, hidden, vocab_size, rng)
     params = {name: rng.standard_normal(value.shape) * 0.5 for name, value in params.items()}
-    inputs = rng.integers(0, vocab_size, seq_length)
-    targets = rng.integers(0, vocab_size, seq_length)
-    h_prev = rng.standard_normal(hidden_size) * 0.5
-    return params, inputs, targets, h_prev
+    X = rng.integers(0, vocab_size, seq_len)
+    targets = rng.integers(0, vocab_size, seq_len)
+    h_prev = rng.standard_normal((1, hidden)) * 0.5
+    return params, X, targets, h_prev
 
 
-def rel_error(a, b):
-    return np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)))
+def chunk_loss(char_rnn, X, targets, params, h_prev):
+    """The chunk's cross-entropy from forward alone (nats, summed over the steps)."""
+    _, probs = char_rnn.forward(X, params, h_prev)
+    return -np.log(probs[np.arange(len(targets)), targets]).sum()
 
 
-def rhymes_data(char_rnn):
-    text = RHYMES.read_text(encoding="utf-8")
-    vocabulary = char_rnn.build_vocabulary(text)
-    return text, vocabulary, char_rnn.encode(text, vocabulary)
-
-
-# Gradients and the reference ------------------------------------------------------------
-def test_gradients_match_a_centred_numerical_gradient(char_rnn):
-    params, inputs, targets, h_prev = tiny_model(char_rnn)
-    _, grads, _ = char_rnn.loss_and_gradients(params, inputs, targets, h_prev)
-    step = 1e-5
+def numerical_gradients(char_rnn, X, targets, params, h_prev, step=1e-5):
+    """Centred differences of the loss, one weight at a time (expected error about 1e-9)."""
+    numerical = {}
     for name, value in params.items():
-        numerical = np.zeros_like(value)
+        numerical[name] = np.zeros_like(value)
         for index in np.ndindex(value.shape):
             saved = value[index]
             value[index] = saved + step
-            plus = char_rnn.loss_and_gradients(params, inputs, targets, h_prev)[0]
+            plus = chunk_loss(char_rnn, X, targets, params, h_prev)
             value[index] = saved - step
-            minus = char_rnn.loss_and_gradients(params, inputs, targets, h_prev)[0]
+            minus = chunk_loss(char_rnn, X, targets, params, h_prev)
             value[index] = saved
-            numerical[index] = (plus - minus) / (2 * step)
-        assert rel_error(grads[name], numerical) < 1e-6, name  # typically around 1e-9
+            numerical[name][index] = (plus - minus) / (2 * step)
+    return numerical
 
 
-def test_loss_gradients_and_state_equal_the_classic_reference(char_rnn):
-    params, inputs, targets, h_prev = tiny_model(char_rnn, vocab_size=11, hidden_size=7,
-                                                 seq_length=9, seed=3)
-    loss, grads, h_last = char_rnn.loss_and_gradients(params, inputs, targets, h_prev)
-    ref_loss, ref_grads, ref_h = reference_char_rnn.loss_and_gradients(
-        params, inputs, targets, h_prev)
+def with_mistake(X, targets, params, h_prev, hs, probs, mistake):
+    """The gradients a backward pass with one common mistake computes (for the hints)."""
+    dlogits = probs.copy()
+    if mistake != "no minus one":
+        dlogits[np.arange(len(X)), targets] -= 1
+    dhs = dlogits @ params["Why"].T
+    draws, dh_next = np.zeros_like(hs), np.zeros(hs.shape[1])
+    for t in reversed(range(len(X))):
+        dh = dhs[t] + (0 if mistake == "no next step" else dh_next)
+        tanh_grad = {"no tanh": 1, "tanh of tanh": 1 - np.tanh(hs[t]) ** 2}.get(
+            mistake, 1 - hs[t] * hs[t])
+        draws[t] = tanh_grad * dh
+        dh_next = draws[t] @ (params["Whh"] if mistake == "Whh not transposed" else params["Whh"].T)
+    h_before = hs if mistake == "state after" else np.vstack([h_prev, hs[:-1]])
+    dWxh = np.zeros_like(params["Wxh"])
+    if mistake == "rows overwritten":
+        dWxh[X] = draws
+    else:
+        np.add.at(dWxh, X, draws)
+    return {"Wxh": dWxh, "Whh": h_before.T @ draws, "bh": draws.sum(axis=0, keepdims=True),
+            "Why": hs.T @ dlogits, "by": dlogits.sum(axis=0, keepdims=True)}
+
+
+MISTAKES = {  # what a hint says: the mistake with_mistake() makes
+    "no next step": "the term from the next time step is missing: at step t, add what step "
+    "t+1 sent back (zeros after the last step) to what step t's own output sent back",
+    "no minus one": "the output error needs 1 taken off the probability of each step's "
+    "target character (softmax with cross-entropy)",
+    "no tanh": "the tanh's derivative is missing: multiply by 1 - hs[t] * hs[t] on the way "
+    "back through each step",
+    "tanh of tanh": "hs already holds tanh's output, so the derivative is 1 - hs[t] * hs[t], "
+    "not 1 - tanh(hs[t])**2",
+    "Whh not transposed": "what step t sends back to step t-1 is its result @ Whh.T (Whh "
+    "transposed)",
+    "state after": "dWhh pairs each step's result with the state that step started from "
+    "(h_prev for the first step, then hs[t - 1]), not the state it made",
+    "rows overwritten": "a character read twice must add to its row of dWxh twice: "
+    "np.add.at(dWxh, X, ...) adds, dWxh[X] = ... keeps only one",
+}
+
+
+def mistakes_of(X, targets, params, h_prev, hs, probs):
+    return {hint: with_mistake(X, targets, params, h_prev, hs, probs, mistake)
+            for mistake, hint in MISTAKES.items()}
+
+
+# %% The exercise `backward` ---------------------------------------------------------------
+@pytest.mark.exercise("min_char_rnn.backward")
+def test_every_gradient_matches_a_numerical_gradient(char_rnn):
+    params, X, targets, h_prev = tiny_model(char_rnn)
+    hs, probs = char_rnn.forward(X, params, h_prev)
+    grads = char_rnn.backward(X, targets, params, h_prev, hs, probs)
+    numerical = numerical_gradients(char_rnn, X, targets, params, h_prev)
+    check_gradients(grads, numerical, OUTPUT_SIDE_FIRST,  # relative error typically 1e-9
+                    mistakes=mistakes_of(X, targets, params, h_prev, hs, probs))
+
+
+@pytest.mark.exercise("min_char_rnn.backward")
+def test_backward_leaves_its_inputs_alone(char_rnn):
+    params, X, targets, h_prev = tiny_model(char_rnn)
+    hs, probs = char_rnn.forward(X, params, h_prev)
+    saved = {"probs": probs.copy(), "hs": hs.copy(), "h_prev": h_prev.copy(),
+             **{name: value.copy() for name, value in params.items()}}
+    char_rnn.backward(X, targets, params, h_prev, hs, probs)
+    now = {"probs": probs, "hs": hs, "h_prev": h_prev, **params}
+    changed = [name for name, value in saved.items() if not np.array_equal(value, now[name])]
+    assert not changed, f"backward changed {', '.join(changed)}: work on a copy (probs.copy())"
+
+
+@pytest.mark.exercise("min_char_rnn.backward")
+def test_gradients_equal_the_classic_reference(char_rnn):
+    params, X, targets, h_prev = tiny_model(char_rnn, vocab_size=11, hidden=7, seq_len=9,
+                                            seed=3)
+    loss, grads, h_last = char_rnn.loss_and_gradients(X, targets, params, h_prev)
+    ref_loss, ref_grads, ref_h = reference_char_rnn.loss_and_gradients(X, targets, params,
+                                                                       h_prev)
     assert abs(loss - ref_loss) < 1e-10
     np.testing.assert_allclose(h_last, ref_h, rtol=0, atol=1e-10)
-    for name in params:
-        assert grads[name].shape == params[name].shape, name
-        np.testing.assert_allclose(grads[name], ref_grads[name], rtol=0, atol=1e-10)
+    check_gradients(grads, {name[1:]: grad for name, grad in ref_grads.items()},
+                    OUTPUT_SIDE_FIRST, tolerance=1e-8)
 
 
-def test_starting_loss_is_that_of_a_uniform_guess(char_rnn):
-    _, vocabulary, data = rhymes_data(char_rnn)
-    state = char_rnn.new_state(len(vocabulary), 100, 25, seed=0)
-    inputs, targets, _, _ = char_rnn.next_chunk(data, 0, 25)
-    loss, _, _ = char_rnn.loss_and_gradients(state.params, inputs, targets, state.h_prev)
-    assert loss == pytest.approx(-np.log(1 / len(vocabulary)) * 25, rel=1e-3)
+@pytest.mark.exercise("min_char_rnn.backward")
+def test_interface_names_and_shapes(char_rnn):
+    params = char_rnn.init_params(3, 5, 2, np.random.default_rng(0))
+    shapes = {"Wxh": (3, 5), "Whh": (5, 5), "bh": (1, 5), "Why": (5, 2), "by": (1, 2)}
+    assert {name: value.shape for name, value in params.items()} == shapes
+    X, targets, h_prev = np.array([0, 2, 1, 2]), np.array([1, 0, 0, 1]), np.zeros((1, 5))
+    hs, probs = char_rnn.forward(X, params, h_prev)
+    assert hs.shape == (4, 5) and probs.shape == (4, 2)
+    grads = char_rnn.backward(X, targets, params, h_prev, hs, probs)
+    assert sorted(grads) == sorted("d" + name for name in shapes), sorted(grads)
+    for name, shape in shapes.items():
+        assert np.shape(grads["d" + name]) == shape, (
+            f"d{name} has shape {np.shape(grads['d' + name])}, but {name} has shape {shape}")
 
 
+@pytest.mark.exercise("min_char_rnn.backward")
 def test_loss_falls_over_a_few_hundred_seeded_iterations(char_rnn):
     _, vocabulary, data = rhymes_data(char_rnn)
     state = char_rnn.new_state(len(vocabulary), 100, 25, seed=0)
@@ -91,9 +169,109 @@ def test_loss_falls_over_a_few_hundred_seeded_iterations(char_rnn):
     assert np.mean(losses[-50:]) < 0.8 * np.mean(losses[:50])
 
 
-# Sampling -------------------------------------------------------------------------------
+# %% The exercise `draw_next_char` ---------------------------------------------------------
+class RecordingRng:
+    """Stands in for a numpy Generator: records what `choice` is asked, draws index 0."""
+
+    def __init__(self):
+        self.calls = []
+
+    def choice(self, a, size=None, replace=True, p=None):
+        self.calls.append((a, p))
+        return 0 if size is None else np.zeros(size, dtype=int)
+
+
+def sampling_case(char_rnn, temperature):
+    rng = np.random.default_rng(4)
+    params = char_rnn.init_params(7, 5, 7, rng)
+    params = {name: rng.standard_normal(value.shape) for name, value in params.items()}
+    h = np.tanh(rng.standard_normal((1, 5)))
+    return params, h
+
+
+def softmax(scores):
+    exps = np.exp(scores - scores.max())
+    return exps / exps.sum()
+
+
+def sampling_hint(p, params, h, temperature):
+    """What the probabilities given to rng.choice suggest is wrong, or ''."""
+    scores = (h @ params["Why"] + params["by"])[0]
+    guesses = {
+        "the temperature is not used: divide the scores by it before the softmax":
+            softmax(scores),
+        "the scores are multiplied by the temperature: divide them by it instead":
+            softmax(scores * temperature),
+        "the output bias by is missing from the scores": softmax((h @ params["Why"])[0]
+                                                                 / temperature),
+        "the probabilities are not normalised: divide the exps by their sum":
+            np.exp(scores / temperature - (scores / temperature).max()),
+    }
+    for hint, wrong in guesses.items():
+        if p.shape == wrong.shape and np.allclose(p, wrong, rtol=1e-9, atol=0):
+            return hint
+    return "compare with softmax((h @ Why + by) / temperature)"
+
+
+@pytest.mark.exercise("min_char_rnn.draw_next_char")
+@pytest.mark.parametrize("temperature", [0.5, 2.0])
+def test_sampling_draws_from_the_softmax_of_the_scores_over_the_temperature(char_rnn,
+                                                                           temperature):
+    params, h = sampling_case(char_rnn, temperature)
+    rng = RecordingRng()
+    drawn = char_rnn.draw_next_char(params, h, temperature, rng)
+    assert len(rng.calls) == 1, ("draw with the rng you are given, once: rng.choice(number of "
+                                 "characters, p=probabilities)")
+    a, p = rng.calls[0]
+    assert p is not None, "pass the probabilities to rng.choice as p=..."
+    n = a if isinstance(a, int | np.integer) else len(a)
+    assert n == 7, f"rng.choice should choose among the 7 characters (the width of Why), not {n}"
+    p = np.asarray(p)
+    assert p.shape == (7,), (f"p has shape {p.shape}: give rng.choice a flat array of 7 "
+                             "probabilities (row 0 of softmax_rows's result)")
+    expected = softmax((h @ params["Why"] + params["by"])[0] / temperature)
+    assert rel_error(p, expected) < 1e-9, sampling_hint(p, params, h, temperature)
+    assert isinstance(drawn, int), f"return the index as an int, not {type(drawn).__name__}"
+
+
+@pytest.mark.exercise("min_char_rnn.draw_next_char")
+def test_a_seed_gives_the_draws_of_rng_choice(char_rnn):
+    """Exactly the draws of rng.choice(characters, p=...), so a seed gives the README's book."""
+    params, h = sampling_case(char_rnn, 1.0)
+    expected_rng, rng = np.random.default_rng(9), np.random.default_rng(9)
+    probs = softmax((h @ params["Why"] + params["by"])[0] / 0.7)
+    expected = [int(expected_rng.choice(7, p=probs)) for _ in range(200)]
+    drawn = [char_rnn.draw_next_char(params, h, 0.7, rng) for _ in range(200)]
+    assert drawn == expected, ("with the same seed, your draws differ from those of "
+                               "rng.choice(number of characters, p=probabilities): use that call")
+
+
+def draws_at(char_rnn, temperature, count=400):
+    rng = np.random.default_rng(0)
+    params = char_rnn.init_params(20, 8, 20, rng)
+    params["Why"] = rng.standard_normal((8, 20))  # clear favourites, not a uniform guess
+    h = rng.uniform(-1, 1, (1, 8))
+    favourite = int(np.argmax(h @ params["Why"] + params["by"]))
+    draws = [char_rnn.draw_next_char(params, h, temperature, rng) for _ in range(count)]
+    return np.array(draws), favourite
+
+
+@pytest.mark.exercise("min_char_rnn.draw_next_char")
+def test_low_temperature_picks_the_most_likely_character(char_rnn):
+    draws, favourite = draws_at(char_rnn, 0.05)
+    assert np.mean(draws == favourite) > 0.97
+
+
+@pytest.mark.exercise("min_char_rnn.draw_next_char")
+def test_high_temperature_spreads_the_choices(char_rnn):
+    draws, favourite = draws_at(char_rnn, 5.0)
+    assert np.mean(draws == favourite) < 0.3
+    assert len(set(draws.tolist())) >= 15  # of 20 characters
+
+
+@pytest.mark.exercise("min_char_rnn.draw_next_char")
 def test_same_seed_gives_the_same_samples(char_rnn):
-    params, _, _, h = tiny_model(char_rnn, vocab_size=9, hidden_size=6)
+    params, _, _, h = tiny_model(char_rnn, vocab_size=9, hidden=6)
     first, _ = char_rnn.sample(params, h, 50, 1.0, np.random.default_rng(7))
     second, _ = char_rnn.sample(params, h, 50, 1.0, np.random.default_rng(7))
     other, _ = char_rnn.sample(params, h, 50, 1.0, np.random.default_rng(8))
@@ -102,70 +280,9 @@ def test_same_seed_gives_the_same_samples(char_rnn):
     assert all(0 <= ix < 9 for ix in first)
 
 
-def draws_at(char_rnn, temperature, count=400):
-    rng = np.random.default_rng(0)
-    params = char_rnn.init_params(20, 8, rng)
-    params["Why"] = rng.standard_normal((8, 20))  # clear favourites, not a uniform guess
-    h = rng.uniform(-1, 1, 8)
-    favourite = int(np.argmax(h @ params["Why"] + params["by"]))
-    draws = [char_rnn.draw_next_char(params, h, temperature, rng) for _ in range(count)]
-    return np.array(draws), favourite
-
-
-def test_low_temperature_picks_the_most_likely_character(char_rnn):
-    draws, favourite = draws_at(char_rnn, 0.05)
-    assert np.mean(draws == favourite) > 0.97
-
-
-def test_high_temperature_spreads_the_choices(char_rnn):
-    draws, favourite = draws_at(char_rnn, 5.0)
-    assert np.mean(draws == favourite) < 0.3
-    assert len(set(draws.tolist())) >= 15  # of 20 characters
-
-
-def test_temperature_reaches_the_sampler(char_rnn, monkeypatch, tmp_path):
-    seen = []
-    original = char_rnn.draw_next_char
-
-    def recording(params, h, temperature, rng):
-        seen.append(temperature)
-        return original(params, h, temperature, rng)
-
-    monkeypatch.setattr(char_rnn, "draw_next_char", recording)
-    args = char_rnn.parse_args([str(RHYMES), "--iters", "3", "--temperature", "0.37",
-                                "--checkpoint", str(tmp_path / "c.npz"),
-                                "--book", str(tmp_path / "book.txt")])
-    char_rnn.run(args)
-    assert len(seen) >= char_rnn.BOOK_LENGTH and set(seen) == {0.37}
-
-
-# Hidden state ---------------------------------------------------------------------------
-def test_hidden_state_is_carried_from_chunk_to_chunk(char_rnn):
-    _, vocabulary, data = rhymes_data(char_rnn)
-    state = char_rnn.new_state(len(vocabulary), 16, 10, seed=0)
-    char_rnn.train_step(state, data, 10, 0.1)
-    carried = state.h_prev.copy()
-    assert np.abs(carried).max() > 0
-    params = {name: value.copy() for name, value in state.params.items()}
-    inputs, targets, _, _ = char_rnn.next_chunk(data, state.position, 10)
-    expected, _, h_last = char_rnn.loss_and_gradients(params, inputs, targets, carried)
-    assert char_rnn.train_step(state, data, 10, 0.1) == pytest.approx(expected, abs=1e-12)
-    np.testing.assert_allclose(state.h_prev, h_last, atol=1e-12)
-
-
-def test_hidden_state_is_reset_at_each_new_pass(char_rnn):
-    _, vocabulary, data = rhymes_data(char_rnn)
-    state = char_rnn.new_state(len(vocabulary), 16, 10, seed=0)
-    state.h_prev = np.full(16, 0.5)  # a state left over from the end of the text
-    state.position = len(data) - 5  # no room for another chunk: a new pass starts
-    params = {name: value.copy() for name, value in state.params.items()}
-    expected, _, _ = char_rnn.loss_and_gradients(params, data[:10], data[1:11], np.zeros(16))
-    assert char_rnn.train_step(state, data, 10, 0.1) == pytest.approx(expected, abs=1e-12)
-    assert state.position == 10
-
-
+@pytest.mark.exercise("min_char_rnn.draw_next_char")
 def test_hidden_state_is_never_reset_in_the_middle_of_generation(char_rnn):
-    params, _, _, h = tiny_model(char_rnn, vocab_size=9, hidden_size=6)
+    params, _, _, h = tiny_model(char_rnn, vocab_size=9, hidden=6)
     whole, h_end = char_rnn.sample(params, h, 40, 1.0, np.random.default_rng(5))
     rng = np.random.default_rng(5)
     first, h_half = char_rnn.sample(params, h, 20, 1.0, rng)
@@ -176,26 +293,150 @@ def test_hidden_state_is_never_reset_in_the_middle_of_generation(char_rnn):
     assert np.allclose(h_half, char_rnn.warm_up(params, h, first))
 
 
-# The command line -----------------------------------------------------------------------
-def output_paths(tmp_path, name):
-    folder = tmp_path / name
-    folder.mkdir()
-    return folder, ["--checkpoint", folder / "c.npz", "--book", folder / "book.txt",
-                    "--json", folder / "run.json"]
+# %% The model around the exercises --------------------------------------------------------
+def rhymes_data(char_rnn):
+    text = RHYMES.read_text(encoding="utf-8")
+    vocabulary = char_rnn.build_vocabulary(text)
+    return text, vocabulary, char_rnn.encode(text, vocabulary)
 
 
-def test_interrupted_and_resumed_run_equals_an_uninterrupted_one(run_script, tmp_path):
-    whole, whole_args = output_paths(tmp_path, "whole")
-    parts, parts_args = output_paths(tmp_path, "parts")
+def test_starting_loss_is_that_of_a_uniform_guess(char_rnn):
+    _, vocabulary, data = rhymes_data(char_rnn)
+    state = char_rnn.new_state(len(vocabulary), char_rnn.HIDDEN, char_rnn.SEQ_LEN, seed=0)
+    X, targets, _, _ = char_rnn.next_chunk(data, 0, char_rnn.SEQ_LEN)
+    loss = chunk_loss(char_rnn, X, targets, state.params, state.h_prev)
+    assert loss == pytest.approx(-np.log(1 / len(vocabulary)) * char_rnn.SEQ_LEN, rel=1e-3)
+
+
+def test_hidden_step_is_one_step_of_forward(char_rnn):
+    params, X, _, h_prev = tiny_model(char_rnn)
+    hs, _ = char_rnn.forward(X, params, h_prev)
+    h = h_prev
+    for t, ix in enumerate(X):
+        h = char_rnn.hidden_step(params, h, ix)
+        np.testing.assert_allclose(h, hs[t:t + 1], rtol=1e-12, atol=1e-15)
+
+
+def test_update_is_adagrad_and_changes_none_of_its_inputs(char_rnn):
+    rng = np.random.default_rng(1)
+    params = char_rnn.init_params(4, 3, 4, rng)
+    grads = {"d" + name: rng.standard_normal(value.shape) for name, value in params.items()}
+    memory = {name: rng.random(value.shape) for name, value in params.items()}
+    saved = [{name: value.copy() for name, value in d.items()} for d in (params, grads, memory)]
+    new_params, new_memory = char_rnn.update(params, grads, memory, 0.1)
+    for before, after in zip(saved, (params, grads, memory), strict=True):
+        for name in before:
+            assert np.array_equal(before[name], after[name]), f"update changed its input {name}"
+    for name, param in params.items():
+        grad, mem = grads["d" + name], memory[name] + grads["d" + name] ** 2
+        assert np.allclose(new_memory[name], mem), f"the new memory of {name} is off"
+        assert np.allclose(new_params[name], param - 0.1 * grad / np.sqrt(mem + 1e-8)), \
+            f"the new {name} is off"
+    arrays = list(new_memory.values()) + list(new_params.values())
+    assert not any(np.shares_memory(a, b) for i, a in enumerate(arrays) for b in arrays[i + 1:])
+
+
+def test_a_fresh_state_has_no_shared_memory(char_rnn):
+    state = char_rnn.new_state(6, 4, 5, seed=0)
+    arrays = list(state.memory.values()) + list(state.params.values())
+    assert not any(np.shares_memory(a, b) for i, a in enumerate(arrays) for b in arrays[i + 1:])
+
+
+def test_copied_line_rate_counts_long_lines_found_in_the_text(char_rnn):
+    text = "The Zibble sat upon the hill,\nand there he sits and sits there still.\n"
+    book = ("The Zibble sat upon the hill,\n  short line \nThe Zibble sat upon a pill,\n"
+            "  and there he sits  \n")
+    # 3 lines of 15+ characters once stripped; the first is in the text, and so is the last
+    # (inside a longer line); the short one does not count
+    assert char_rnn.copied_line_rate(book, text) == pytest.approx(2 / 3)
+    assert char_rnn.copied_line_rate("short\nlines\n", text) == 0.0
+
+
+def test_script_reads_in_the_order_of_the_story(char_rnn):
+    source = (REPO_ROOT / "min_char_rnn.py").read_text(encoding="utf-8").splitlines()
+    line_of = {name: next(i for i, line in enumerate(source, 1) if line.startswith(f"def {name}("))
+               for name in ("init_params", "forward", "backward", "update", "main")}
+    assert line_of["init_params"] <= 100 and line_of["forward"] <= 130
+    cells = [i for i, line in enumerate(source, 1) if line.startswith("# %%")]
+    assert source[cells[-1] - 1] == "# %% Plumbing: files and command line"
+    assert line_of["update"] < cells[-1] < line_of["main"]
+    for name in ("HIDDEN", "SEQ_LEN", "LEARNING_RATE", "ITERATIONS", "SEED"):
+        assert isinstance(getattr(char_rnn, name), int | float), name
+
+
+# %% Training: the hidden state across chunks ----------------------------------------------
+@pytest.mark.exercise("min_char_rnn.backward")
+def test_hidden_state_is_carried_from_chunk_to_chunk(char_rnn):
+    _, vocabulary, data = rhymes_data(char_rnn)
+    state = char_rnn.new_state(len(vocabulary), 16, 10, seed=0)
+    char_rnn.train_step(state, data, 10, 0.1)
+    carried = state.h_prev.copy()
+    assert carried.shape == (1, 16) and np.abs(carried).max() > 0
+    params = {name: value.copy() for name, value in state.params.items()}
+    X, targets, _, _ = char_rnn.next_chunk(data, state.position, 10)
+    expected, _, h_last = char_rnn.loss_and_gradients(X, targets, params, carried)
+    assert char_rnn.train_step(state, data, 10, 0.1) == pytest.approx(expected, abs=1e-12)
+    np.testing.assert_allclose(state.h_prev, h_last, atol=1e-12)
+
+
+@pytest.mark.exercise("min_char_rnn.backward")
+def test_hidden_state_is_reset_at_each_new_pass(char_rnn):
+    _, vocabulary, data = rhymes_data(char_rnn)
+    state = char_rnn.new_state(len(vocabulary), 16, 10, seed=0)
+    state.h_prev = np.full((1, 16), 0.5)  # a state left over from the end of the text
+    state.position = len(data) - 5  # no room for another chunk: a new pass starts
+    params = {name: value.copy() for name, value in state.params.items()}
+    expected = chunk_loss(char_rnn, data[:10], data[1:11], params, np.zeros((1, 16)))
+    assert char_rnn.train_step(state, data, 10, 0.1) == pytest.approx(expected, abs=1e-12)
+    assert state.position == 10
+
+
+# %% The command line, in this process -----------------------------------------------------
+def run_main(char_rnn, capsys, *args):
+    """main() with these arguments; returns (exit status, stdout, stderr)."""
+    status = char_rnn.main([str(arg) for arg in args])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def outputs(folder):
+    folder.mkdir(exist_ok=True)
+    return ["--checkpoint", folder / "c.npz", "--book", folder / "book.txt",
+            "--json", folder / "run.json"]
+
+
+def plain_error(result, *words):
+    """Exit status 2 and one sentence on stderr that holds `words`."""
+    status, _, err = result
+    assert status == 2, result
+    assert len(err.strip().splitlines()) == 1, err
+    for word in words:
+        assert word.lower() in err.lower(), (word, err)
+
+
+TRAINING = [pytest.mark.exercise("min_char_rnn.backward"),
+            pytest.mark.exercise("min_char_rnn.draw_next_char")]
+
+
+def training_test(function):
+    """A test that trains and writes a book: it needs both exercises."""
+    for mark in TRAINING:
+        function = mark(function)
+    return function
+
+
+@training_test
+def test_interrupted_and_resumed_run_equals_an_uninterrupted_one(char_rnn, capsys, tmp_path):
     common = [RHYMES, "--hidden", "32", "--sample-every", "40"]
-    assert run_script("min_char_rnn", *common, "--iters", "120", *whole_args).returncode == 0
-    first = run_script("min_char_rnn", *common, "--iters", "50", *parts_args)
-    assert first.returncode == 0, first.stderr
-    second = run_script("min_char_rnn", *common, "--iters", "70", "--resume",
-                        parts / "c.npz", *parts_args)
-    assert second.returncode == 0, second.stderr
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    assert run_main(char_rnn, capsys, *common, "--iters", "120", *outputs(whole))[0] == 0
+    assert run_main(char_rnn, capsys, *common, "--iters", "50", *outputs(parts))[0] == 0
+    resumed = run_main(char_rnn, capsys, *common, "--iters", "70", "--resume",
+                       parts / "c.npz", *outputs(parts))
+    assert resumed[0] == 0, resumed
     figures = [json.loads((folder / "run.json").read_text()) for folder in (whole, parts)]
-    for key in ("iterations", "loss_per_char", "initial_loss_per_char", "real_word_rate"):
+    for key in ("iterations", "loss_per_char", "initial_loss_per_char", "real_word_rate",
+                "copied_line_rate"):
         assert figures[0][key] == figures[1][key], key
     assert figures[0]["iterations"] == 120
     assert (whole / "book.txt").read_text() == (parts / "book.txt").read_text()
@@ -205,42 +446,177 @@ def test_interrupted_and_resumed_run_equals_an_uninterrupted_one(run_script, tmp
             np.testing.assert_array_equal(a[name], b[name], err_msg=name)
 
 
-def test_default_outputs_and_json_keys(run_script, tmp_path):
-    folder, paths = output_paths(tmp_path, "run")
-    result = run_script("min_char_rnn", "--iters", "30", "--sample-every", "10", *paths)
-    assert result.returncode == 0, result.stderr
-    assert "expected for a uniform guess" in result.stdout
+@training_test
+def test_outputs_json_keys_and_a_book_from_a_checkpoint(char_rnn, capsys, tmp_path):
+    folder = tmp_path / "run"
+    status, out, _ = run_main(char_rnn, capsys, "--iters", "30", "--sample-every", "10",
+                              *outputs(folder))
+    assert status == 0
+    assert "expected for a uniform guess" in out and "copied lines" in out
     figures = json.loads((folder / "run.json").read_text())
     assert set(figures) == {"iterations", "loss_per_char", "initial_loss_per_char",
-                            "real_word_rate", "chars_per_second", "seconds"}
-    assert 0 <= figures["real_word_rate"] <= 1
+                            "real_word_rate", "copied_line_rate", "chars_per_second", "seconds"}
+    assert 0 <= figures["real_word_rate"] <= 1 and 0 <= figures["copied_line_rate"] <= 1
     book = (folder / "book.txt").read_text(encoding="utf-8")
     assert book.startswith("A NEW BOOK") and len(book) > 1000
-    only_sample = run_script("min_char_rnn", "--iters", "0", "--resume", folder / "c.npz",
-                             "--prime", "Hop, hop", *paths)
-    assert only_sample.returncode == 0, only_sample.stderr
+    again = run_main(char_rnn, capsys, "--iters", "0", "--resume", folder / "c.npz",
+                     "--prime", "Hop, hop", *outputs(folder))
+    assert again[0] == 0, again
     assert "\n\nHop, hop" in (folder / "book.txt").read_text(encoding="utf-8")
     assert json.loads((folder / "run.json").read_text())["iterations"] == 30
 
 
-def test_a_new_seed_on_resume_writes_a_new_book(run_script, tmp_path):
-    folder, paths = output_paths(tmp_path, "run")
-    assert run_script("min_char_rnn", "--iters", "30", "--hidden", "16", *paths).returncode == 0
+@training_test
+def test_a_new_seed_on_resume_writes_a_new_book(char_rnn, capsys, tmp_path):
+    first = tmp_path / "first"
+    assert run_main(char_rnn, capsys, "--iters", "30", "--hidden", "16", *outputs(first))[0] == 0
     books = []
-    for seed in ([], [], ["--seed", "5"]):
-        again, again_paths = output_paths(tmp_path, f"again{len(books)}")
-        result = run_script("min_char_rnn", "--iters", "0", "--hidden", "16", "--resume",
-                            folder / "c.npz", *seed, *again_paths)
-        assert result.returncode == 0, result.stderr
+    for index, seed in enumerate(([], [], ["--seed", "5"])):
+        again = tmp_path / f"again{index}"
+        result = run_main(char_rnn, capsys, "--iters", "0", "--hidden", "16", "--resume",
+                          first / "c.npz", *seed, *outputs(again))
+        assert result[0] == 0, result
         books.append((again / "book.txt").read_text(encoding="utf-8"))
-    assert books[0] == books[1] == (folder / "book.txt").read_text(encoding="utf-8")
+    assert books[0] == books[1] == (first / "book.txt").read_text(encoding="utf-8")
     assert books[2] != books[0]
 
 
-def test_ctrl_c_saves_the_checkpoint_and_still_writes_the_book(impl_dir, tmp_path):
+@training_test
+def test_temperature_reaches_the_sampler(char_rnn, monkeypatch, capsys, tmp_path):
+    seen = []
+    original = char_rnn.draw_next_char
+
+    def recording(params, h, temperature, rng):
+        seen.append(temperature)
+        return original(params, h, temperature, rng)
+
+    monkeypatch.setattr(char_rnn, "draw_next_char", recording)
+    status, _, _ = run_main(char_rnn, capsys, "--iters", "3", "--hidden", "8",
+                            "--temperature", "0.37", *outputs(tmp_path))
+    assert status == 0
+    assert len(seen) >= char_rnn.BOOK_LENGTH and set(seen) == {0.37}
+
+
+@training_test
+def test_the_settings_cell_drives_the_run(char_rnn, monkeypatch, capsys, tmp_path):
+    """In a notebook there is no command line: editing ITERATIONS there changes the run."""
+    monkeypatch.setattr(char_rnn, "ITERATIONS", 7)
+    monkeypatch.setattr(char_rnn, "HIDDEN", 12)
+    status, out, _ = run_main(char_rnn, capsys, *outputs(tmp_path))
+    assert status == 0
+    assert json.loads((tmp_path / "run.json").read_text())["iterations"] == 7
+    assert "Whh (12, 12)" in out
+
+
+@training_test
+def test_ctrl_c_saves_the_checkpoint_and_still_writes_the_book(char_rnn, monkeypatch, capsys,
+                                                               tmp_path):
+    original = char_rnn.train_step
+
+    def interrupted(state, *args):
+        if state.iteration == 45:
+            raise KeyboardInterrupt
+        return original(state, *args)
+
+    monkeypatch.setattr(char_rnn, "train_step", interrupted)
+    status, out, _ = run_main(char_rnn, capsys, "--iters", "1000", "--hidden", "8",
+                              "--sample-every", "20", *outputs(tmp_path))
+    assert status == 0 and "Ctrl-C" in out
+    assert (tmp_path / "book.txt").read_text(encoding="utf-8").startswith("A NEW BOOK")
+    with np.load(tmp_path / "c.npz") as checkpoint:
+        assert int(checkpoint["iteration"]) == 45
+
+
+@training_test
+def test_a_run_from_the_command_line(run_script, tmp_path):
+    result = run_script("min_char_rnn", "--iters", "20", "--hidden", "8", *outputs(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"iter +0 +loss 99\.7\d\d", result.stdout)
+
+
+# %% Bad input -----------------------------------------------------------------------------
+def bad_run(char_rnn, capsys, tmp_path, *args):
+    """A run that must be refused: its outputs in tmp_path, where nothing may appear."""
+    before = sorted(path.name for path in tmp_path.iterdir())
+    result = run_main(char_rnn, capsys, *args, "--checkpoint", tmp_path / "c.npz",
+                      "--book", tmp_path / "book.txt", "--json", tmp_path / "run.json")
+    assert sorted(path.name for path in tmp_path.iterdir()) == before
+    return result
+
+
+def test_missing_file(char_rnn, capsys, tmp_path):
+    plain_error(bad_run(char_rnn, capsys, tmp_path, tmp_path / "nope.txt"), "no text file")
+
+
+def test_empty_file(char_rnn, capsys, tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    plain_error(bad_run(char_rnn, capsys, tmp_path, tmp_path / "empty.txt"), "empty")
+
+
+def test_file_that_is_not_utf8(char_rnn, capsys, tmp_path):
+    (tmp_path / "latin.txt").write_bytes("caf\u00e9 na\u00efve ".encode("latin-1") * 20)
+    plain_error(bad_run(char_rnn, capsys, tmp_path, tmp_path / "latin.txt"), "UTF-8")
+
+
+def test_text_shorter_than_one_chunk(char_rnn, capsys, tmp_path):
+    (tmp_path / "short.txt").write_text("A short one.\n")
+    plain_error(bad_run(char_rnn, capsys, tmp_path, tmp_path / "short.txt"), "--seq-len")
+
+
+def test_iters_zero_needs_resume(char_rnn, capsys, tmp_path):
+    plain_error(bad_run(char_rnn, capsys, tmp_path, "--iters", "0"), "--iters", "--resume")
+
+
+@pytest.mark.parametrize("setting", [["--lr", "0"], ["--temperature", "-1"],
+                                     ["--hidden", "0"], ["--iters", "-3"], ["--seed", "-1"]])
+def test_nonsense_settings(char_rnn, capsys, tmp_path, setting):
+    plain_error(bad_run(char_rnn, capsys, tmp_path, *setting), setting[0])
+
+
+@training_test
+def test_checkpoint_that_does_not_match(char_rnn, capsys, tmp_path):
+    other = tmp_path / "other.txt"
+    other.write_text("a completely different text with another set of letters, " * 5)
+    trained = run_main(char_rnn, capsys, other, "--iters", "5", "--hidden", "8",
+                       "--checkpoint", tmp_path / "old.npz", "--book", tmp_path / "b.txt")
+    assert trained[0] == 0, trained
+    wrong_text = bad_run(char_rnn, capsys, tmp_path, RHYMES, "--hidden", "8", "--resume",
+                         tmp_path / "old.npz")
+    plain_error(wrong_text, "vocabulary")
+    wrong_size = bad_run(char_rnn, capsys, tmp_path, other, "--resume", tmp_path / "old.npz")
+    plain_error(wrong_size, "hidden size", "--hidden 8")
+
+
+@training_test
+def test_loss_that_blows_up_stops_with_a_plain_sentence(char_rnn, capsys, tmp_path):
+    good = run_main(char_rnn, capsys, "--iters", "5", "--hidden", "8", "--checkpoint",
+                    tmp_path / "c.npz", "--book", tmp_path / "book.txt")
+    assert good[0] == 0, good
+    saved = (tmp_path / "c.npz").read_bytes()
+    result = run_main(char_rnn, capsys, "--iters", "50", "--hidden", "8", "--lr", "100",
+                      "--resume", tmp_path / "c.npz", "--checkpoint", tmp_path / "c.npz",
+                      "--book", tmp_path / "new.txt")
+    plain_error(result, "learning rate", "--lr", "c.npz")
+    assert (tmp_path / "c.npz").read_bytes() == saved  # the last good checkpoint is kept
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["book.txt", "c.npz"]
+
+
+# %% Developer tests: full-size runs (python -m pytest -m dev tests/test_min_char_rnn.py) ----
+@pytest.mark.dev
+def test_the_default_run_meets_its_targets(run_script, tmp_path):
+    """Loss <= 0.8 nats per character and real-word rate >= 0.8 within 60 s."""
+    result = run_script("min_char_rnn", *outputs(tmp_path), timeout=180)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads((tmp_path / "run.json").read_text())
+    assert figures["loss_per_char"] <= 0.8 and figures["real_word_rate"] >= 0.8, figures
+    assert figures["seconds"] <= 60, figures
+    assert figures["initial_loss_per_char"] == pytest.approx(np.log(54), rel=1e-3)
+
+
+@pytest.mark.dev
+def test_ctrl_c_by_a_real_signal(impl_dir, tmp_path):
     command = [sys.executable, str(impl_dir / "min_char_rnn.py"), str(RHYMES), "--iters",
-               "10000000", "--sample-every", "200", "--checkpoint", str(tmp_path / "c.npz"),
-               "--book", str(tmp_path / "book.txt")]
+               "10000000", "--sample-every", "200", *map(str, outputs(tmp_path))]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
     deadline = time.monotonic() + 60
@@ -256,79 +632,3 @@ def test_ctrl_c_saves_the_checkpoint_and_still_writes_the_book(impl_dir, tmp_pat
     assert (tmp_path / "book.txt").read_text(encoding="utf-8").startswith("A NEW BOOK")
     with np.load(tmp_path / "c.npz") as checkpoint:
         assert int(checkpoint["iteration"]) >= 200
-
-
-# Bad input ------------------------------------------------------------------------------
-def assert_nothing_written(folder, *allowed):
-    assert sorted(path.name for path in folder.iterdir()) == sorted(allowed)
-
-
-def bad_run(run_script, tmp_path, *args):
-    return run_script("min_char_rnn", *args, "--checkpoint", tmp_path / "c.npz",
-                      "--book", tmp_path / "book.txt", "--json", tmp_path / "run.json")
-
-
-def test_missing_file(run_script, tmp_path):
-    assert_plain_error(bad_run(run_script, tmp_path, tmp_path / "nope.txt"), "no text file")
-    assert_nothing_written(tmp_path)
-
-
-def test_empty_file(run_script, tmp_path):
-    (tmp_path / "empty.txt").write_text("")
-    assert_plain_error(bad_run(run_script, tmp_path, tmp_path / "empty.txt"), "empty")
-    assert_nothing_written(tmp_path, "empty.txt")
-
-
-def test_file_that_is_not_utf8(run_script, tmp_path):
-    (tmp_path / "latin.txt").write_bytes("caf\u00e9 na\u00efve ".encode("latin-1") * 20)
-    assert_plain_error(bad_run(run_script, tmp_path, tmp_path / "latin.txt"), "UTF-8")
-    assert_nothing_written(tmp_path, "latin.txt")
-
-
-def test_text_shorter_than_one_chunk(run_script, tmp_path):
-    (tmp_path / "short.txt").write_text("A short one.\n")
-    assert_plain_error(bad_run(run_script, tmp_path, tmp_path / "short.txt"), "--seq-len")
-    assert_nothing_written(tmp_path, "short.txt")
-
-
-def test_iters_zero_needs_resume(run_script, tmp_path):
-    assert_plain_error(bad_run(run_script, tmp_path, "--iters", "0"), "--iters", "--resume")
-    assert_nothing_written(tmp_path)
-
-
-@pytest.mark.parametrize("setting", [["--lr", "0"], ["--temperature", "-1"],
-                                     ["--hidden", "0"], ["--iters", "-3"]])
-def test_nonsense_settings(run_script, tmp_path, setting):
-    assert_plain_error(bad_run(run_script, tmp_path, *setting), setting[0])
-    assert_nothing_written(tmp_path)
-
-
-def test_checkpoint_that_does_not_match(run_script, tmp_path):
-    other = tmp_path / "other.txt"
-    other.write_text("a completely different text with another set of letters, " * 5)
-    trained = run_script("min_char_rnn", other, "--iters", "5", "--hidden", "8",
-                         "--checkpoint", tmp_path / "old.npz", "--book", tmp_path / "b.txt")
-    assert trained.returncode == 0, trained.stderr
-    before = sorted(path.name for path in tmp_path.iterdir())
-    wrong_text = bad_run(run_script, tmp_path, RHYMES, "--hidden", "8", "--resume",
-                         tmp_path / "old.npz")
-    assert_plain_error(wrong_text, "vocabulary")
-    wrong_size = bad_run(run_script, tmp_path, other, "--resume", tmp_path / "old.npz")
-    assert_plain_error(wrong_size, "hidden size", "--hidden 8")
-    (tmp_path / "junk.npz").write_text("not a checkpoint")
-    junk = bad_run(run_script, tmp_path, other, "--resume", tmp_path / "junk.npz")
-    assert_plain_error(junk, "checkpoint")
-    assert_nothing_written(tmp_path, *before, "junk.npz")
-
-
-def test_loss_that_blows_up_stops_with_a_plain_sentence(run_script, tmp_path):
-    good = run_script("min_char_rnn", "--iters", "5", "--hidden", "8", "--checkpoint",
-                      tmp_path / "c.npz", "--book", tmp_path / "book.txt")
-    assert good.returncode == 0, good.stderr
-    saved = (tmp_path / "c.npz").read_bytes()
-    result = run_script("min_char_rnn", "--iters", "50", "--hidden", "8", "--lr", "100",
-                        "--resume", tmp_path / "c.npz", "--checkpoint", tmp_path / "c.npz",
-                        "--book", tmp_path / "new.txt")
-    assert_plain_error(result, "learning rate", "--lr")
-    assert (tmp_path / "c.npz").read_bytes() == saved  # the last good checkpoint is kept
-    assert_nothing_written(tmp_path, "c.npz", "book.txt")
