@@ -7,8 +7,8 @@
 The network diagrams are drawn with matplotlib; the results (decision boundaries, sine waves,
 verse, stock prices) come from calling the functions of mlp.py, rnn.py, min_char_rnn.py,
 lstm.py and run_lstm.py with fixed seeds, so running this again gives the same pictures. They
-use each script's default settings, except the char-RNN, which trains for fewer iterations
-(CHAR_STAGES) than `python min_char_rnn.py` does.
+use each script's default settings; the char-RNN's last sample comes after as many chunks as
+`python min_char_rnn.py` trains.
 """
 
 import argparse
@@ -44,8 +44,10 @@ COLOURS = {  # one colour per kind of weight, the same in every diagram
     "Why": "tab:green",
     "Whh": "tab:orange",
 }
-CHAR_STAGES = (0, 1_000, 5_000, 30_000)  # char-RNN iterations at which a sample is shown
-CHAR_SAMPLE_LENGTH = 170  # characters in each char-RNN sample
+CHAR_STAGES = (0, 2_000)  # char-RNN chunks trained before a sample; the last sample comes
+#                          after the default run's min_char_rnn.ITERATIONS
+CHAR_SAMPLE_LENGTH = 1_000  # characters in each char-RNN sample (a book's length)
+CHAR_SAMPLE_LINES = 6  # lines of the last sample shown on the slide (three of the others)
 LSTM_SHOWN_DAYS = 60  # the last test days shown in the S&P 500 picture, so moves are visible
 
 
@@ -358,51 +360,68 @@ def make_rnn_sine():
     return figure
 
 
-def text_panel(axes, title, text, width=92):
-    """One sample of verse in a framed box: lines joined by " / ", wrapped to `width`."""
+def verse_panel(axes, title, lines, rows):
+    """The first `rows` lines of a sample (long ones wrapped), in type large enough for the
+    back of the room."""
     import textwrap
 
-    flat = " / ".join(line.strip() for line in text.strip().splitlines() if line.strip())
-    axes.text(0.01, 0.78, "\n".join(textwrap.wrap(flat, width)[:3]), family="monospace",
-              fontsize=10.5, va="top", transform=axes.transAxes)
-    axes.set_title(title, loc="left", fontsize=11, fontweight="bold")
+    wrapped = [part for line in lines for part in textwrap.wrap(line, 78)]
+    axes.text(0.015, 0.86, "\n".join(wrapped[:rows]), fontsize=15, va="top",
+              linespacing=1.3, transform=axes.transAxes)
+    axes.set_title(title, loc="left", fontsize=14, fontweight="bold")
     axes.set(xticks=[], yticks=[])
 
 
-def char_rnn_samples():
-    """Train min_char_rnn.py's network on data/rhymes.txt; a sample at each of CHAR_STAGES.
+def new_passage(sample, text, count=CHAR_SAMPLE_LINES):
+    """The first `count` lines in a row of the sample of which none is copied from the text
+    (a line counts as copied as in min_char_rnn.copied_line_rate: 15 characters or more that
+    the text holds word for word)."""
+    lines = [line.rstrip() for line in sample.splitlines() if line.strip()]
+    copied = [len(line.strip()) >= 15 and line.strip() in text for line in lines]
+    for start in range(len(lines) - count + 1):
+        if not any(copied[start:start + count]):
+            return lines[start:start + count]
+    raise RuntimeError("no passage of new lines in the sample: draw a longer one")
 
-    Returns (iterations, loss per character, sample text) for each stage.
+
+def char_rnn_samples():
+    """Train min_char_rnn.py's network on data/rhymes.txt as `python min_char_rnn.py` does;
+    write a sample at each of CHAR_STAGES and after the default run's length.
+
+    Returns (iterations, loss per character, lines to show) for each stage: the first lines
+    of the sample, and at the end a passage in which no line is copied from the verse.
     """
     import min_char_rnn as chars
 
-    text = chars.load_text(REPO_ROOT / "data" / "rhymes.txt", chars.SEQ_LENGTH)
+    text = chars.load_text(REPO_ROOT / "data" / "rhymes.txt", chars.SEQ_LEN)
     vocabulary = chars.build_vocabulary(text)
     data = chars.encode(text, vocabulary)
-    state = chars.new_state(len(vocabulary), chars.HIDDEN_SIZE, chars.SEQ_LENGTH, SEED)
-    newline = vocabulary.index("\n")
+    state = chars.new_state(len(vocabulary), chars.HIDDEN, chars.SEQ_LEN, SEED)
     stages = []
-    for stage in CHAR_STAGES:
+    for stage in (*CHAR_STAGES, chars.ITERATIONS):
         while state.iteration < stage:
-            chars.train_step(state, data, chars.SEQ_LENGTH, chars.LEARNING_RATE)
-        h = chars.hidden_step(state.params, np.zeros(chars.HIDDEN_SIZE), newline)
-        indices, _ = chars.sample(state.params, h, CHAR_SAMPLE_LENGTH, chars.TEMPERATURE,
-                                  np.random.default_rng(SEED))  # the same draws at every stage
-        loss = state.smooth_loss / chars.SEQ_LENGTH  # nats per character
-        stages.append((stage, loss, chars.decode(indices, vocabulary)))
+            chars.train_step(state, data, chars.SEQ_LEN, chars.LEARNING_RATE)
+        _, sample = chars.make_book(state.params, vocabulary, text[0], chars.TEMPERATURE,
+                                    np.random.default_rng(SEED), stage, CHAR_SAMPLE_LENGTH)
+        loss = state.smooth_loss / chars.SEQ_LEN  # nats per character
+        lines = (new_passage(sample, text) if stage == chars.ITERATIONS
+                 else [line for line in sample.splitlines() if line.strip()])
+        stages.append((stage, loss, lines))
     return stages
 
 
 def make_char_rnn_stages():
-    """min_char_rnn.py's samples at a few stages of training, from gibberish to verse."""
+    """min_char_rnn.py's samples at three stages of training, from noise to new verse."""
     import matplotlib.pyplot as plt
 
     stages = char_rnn_samples()
-    figure, axes = plt.subplots(len(stages), 1, figsize=(9.5, 1.25 * len(stages) + 0.4))
-    for panel, (iterations, loss, sample) in zip(axes, stages, strict=True):
-        note = " (untrained: a uniform guess)" if iterations == 0 else ""
-        text_panel(panel, f"after {iterations:,} iterations: loss {loss:.2f} nats per "
-                   f"character{note}", sample)
+    figure, axes = plt.subplots(len(stages), 1, figsize=(11, 8.2),
+                                gridspec_kw={"height_ratios": [3, 3, 5.5]})
+    for panel, (iterations, loss, lines) in zip(axes, stages, strict=True):
+        when = "untrained" if iterations == 0 else f"after {iterations:,} chunks"
+        note = ": a passage with no line copied from the verse" if panel is axes[-1] else ""
+        verse_panel(panel, f"{when}, loss {loss:.2f} nats per character{note}", lines,
+                    rows=CHAR_SAMPLE_LINES if panel is axes[-1] else 3)
     figure.tight_layout()
     return figure
 
