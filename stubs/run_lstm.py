@@ -336,6 +336,7 @@ def ratio(value, baseline):
 
 
 def ratio_text(value, baseline):
+    """The ratio for a table or a title."""
     found = ratio(value, baseline)
     return "n/a (the baseline is exact)" if found is None else f"{found:.3f}"
 
@@ -446,18 +447,22 @@ def figure_lines(series, results, history, truth, today, settings, ahead):
 
 
 def free_run_figure(x, truth, today, full, seq_len):
+    """The free run over the whole test span, beside holding the last known value."""
+    flat = np.full(len(truth), today[0])  # the last value the seed window saw, held
     steps = min(seq_len, len(truth))
-    found, flat = rmse(full[:steps], truth[:steps]), rmse(np.full(steps, today[0]),
-                                                          truth[:steps])
-    title = (f"Free run: one seed window, then only its own predictions\nRMSE over its first "
-             f"{steps} steps: LSTM {found:.4g}, flat at the last known value {flat:.4g}, "
-             f"ratio {ratio_text(found, flat)}")
+    first, first_flat = rmse(full[:steps], truth[:steps]), rmse(flat[:steps], truth[:steps])
+    whole, whole_flat = rmse(full, truth), rmse(flat, truth)
+    title = (f"Free run: one seed window, then only its own predictions\nRMSE over the first "
+             f"{steps} steps: LSTM {first:.4g}, flat at the last known value {first_flat:.4g} "
+             f"(ratio {ratio_text(first, first_flat)}); over all {len(truth)}: {whole:.4g} and "
+             f"{whole_flat:.4g} (ratio {ratio_text(whole, whole_flat)})")
     return ("full", title, [("truth", x, truth, TRUTH),
-                            ("flat at the last known value", x, np.full(len(x), today[0]), NAIVE),
+                            ("flat at the last known value", x, flat, NAIVE),
                             ("LSTM, free run", x, full, LSTM)])
 
 
 def restart_figure(x, truth, today, multiple):
+    """The free runs restarted from true data, each beside holding its last known value."""
     length = multiple.shape[1]
     covered = truth[: multiple.size].reshape(multiple.shape)
     found, flat = rmse(multiple, covered), rmse(restart_flats(today, multiple), covered)
@@ -474,6 +479,7 @@ def restart_figure(x, truth, today, multiple):
 
 
 def forecast_figure(rows, values, ahead, dates):
+    """The last days of data, the forecast past them, and holding the last value."""
     after = dates if dates is not None else np.arange(len(rows), len(rows) + len(ahead))
     title = (f"The next {len(ahead)} steps, past the end of the data\nNo truth yet to score "
              "them: judge the model by its ratios on the test span")
