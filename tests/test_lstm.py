@@ -224,9 +224,9 @@ def tiny_model():
 def test_batched_multiple_sequences_equal_the_per_window_loop(lstm, tiny_model, wave):
     inputs = lstm.make_windows(wave, 10)[:40, :-1, :]  # (40, 10, 1)
     batched = lstm.predict_sequences_multiple(tiny_model, inputs, 4, normalise=False)
-    one_by_one = lstm.predict_sequences_one_by_one(tiny_model, inputs[:12], 4, normalise=False)
-    assert batched.shape == (10, 4) and one_by_one.shape == (3, 4)
-    np.testing.assert_allclose(batched[:3], one_by_one, atol=1e-5)
+    one_by_one = lstm.predict_sequences_one_by_one(tiny_model, inputs[:8], 4, normalise=False)
+    assert batched.shape == (10, 4) and one_by_one.shape == (2, 4)
+    np.testing.assert_allclose(batched[:2], one_by_one, atol=1e-5)
 
 
 def test_batched_point_by_point_equals_the_per_window_loop(lstm, tiny_model, wave):

@@ -59,14 +59,14 @@ def test_own_csv_then_reload_the_saved_model(run_lstm, capsys, tmp_path):
     model = tmp_path / "wave.keras"
     common = ["--csv", csv, "--seq-len", "10", "--prediction-len", "5", "--no-normalise",
               "--plot-dir", tmp_path, "--forecast", "3"]
-    trained = run_in_process(run_lstm, capsys, *common, "--epochs", "2", "--save-model", model,
+    trained = run_in_process(run_lstm, capsys, *common, "--epochs", "1", "--save-model", model,
                              "--json", tmp_path / "trained.json")
     assert trained.returncode == 0, trained.stderr
     assert "naive: tomorrow = today" in trained.stdout and "LSTM / naive RMSE" in trained.stdout
     assert "Rising steps" in trained.stdout and "flat at the last known value" in trained.stdout
     figures = read_json(tmp_path / "trained.json")
     assert set(figures) == JSON_KEYS and figures["dataset"] == "classic"
-    assert figures["epochs"] == 2 and 0 <= figures["rising_share"] <= 1
+    assert figures["epochs"] == 1 and 0 <= figures["rising_share"] <= 1
     for suffix in ("point", "full", "multiple", "loss", "forecast"):
         assert (tmp_path / f"classic_{suffix}.png").stat().st_size > 0
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
@@ -96,8 +96,9 @@ def test_the_settings_cell_is_the_command_line(run_lstm, monkeypatch):
 @pytest.mark.exercise("lstm.normalise_windows")  # the S&P 500 preset normalises its windows
 def test_sp500_preset_tiny_run(run_lstm, capsys, tmp_path):
     with optional_exercise():
-        result = run_in_process(run_lstm, capsys, "--epochs", "1", "--mode", "point",
-                                "--plot-dir", tmp_path, "--json", tmp_path / "sp500.json")
+        result = run_in_process(run_lstm, capsys, "--epochs", "1", "--batch-size", "512",
+                                "--mode", "point", "--plot-dir", tmp_path,
+                                "--json", tmp_path / "sp500.json")
     assert result.returncode == 0, result.stderr
     figures = read_json(tmp_path / "sp500.json")
     assert figures["dataset"] == "sp500" and figures["epochs"] == 1
