@@ -70,14 +70,14 @@ def test_own_csv_then_reload_the_saved_model(run_lstm, capsys, tmp_path):
     for suffix in ("point", "full", "multiple", "loss", "forecast"):
         assert (tmp_path / f"classic_{suffix}.png").stat().st_size > 0
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
-    reloaded = run_in_process(run_lstm, capsys, *common, "--load-model", model, "--epochs", "0",
-                              "--json", tmp_path / "reloaded.json")
+    reloaded = run_in_process(run_lstm, capsys, *common[:-2], "--load-model", model, "--epochs",
+                              "0", "--mode", "point", "--json", tmp_path / "reloaded.json")
     assert reloaded.returncode == 0, reloaded.stderr
     again = read_json(tmp_path / "reloaded.json")
     assert again["epochs"] == 0
     assert again["test_rmse"] == pytest.approx(figures["test_rmse"], rel=1e-5)
-    clash = run_in_process(run_lstm, capsys, *common, "--load-model", model, "--epochs", "0",
-                           "--normalise")
+    clash = run_in_process(run_lstm, capsys, *common[:-2], "--load-model", model, "--epochs",
+                           "0", "--normalise")
     assert_plain_error(clash, "trained with --no-normalise", "--normalise")
 
 
@@ -93,6 +93,23 @@ def test_the_settings_cell_is_the_command_line(run_lstm, monkeypatch):
     assert settings["csv"].endswith("sinwave.csv") and run_lstm.Path(settings["csv"]).is_file()
 
 
+def test_sp500_table_beside_the_naive_forecast_and_the_rising_share(run_lstm, load_script,
+                                                                    capsys):
+    """The results table on the real test span, with a stand-in for the model's predictions."""
+    lstm = load_script("lstm")
+    settings = run_lstm.settings_from(run_lstm.parse_args(["--mode", "point"]))
+    series = lstm.load_series(settings["csv"])
+    windows = lstm.make_windows(lstm.split_by_time(series.values, 0.9, 20)[1], 20)
+    truth, today = windows[:, -1, 0], windows[:, -2, 0]  # (504,) each
+    figures = run_lstm.report(truth, today, {"point": (truth + today) / 2}, settings)
+    out = capsys.readouterr().out
+    assert "(504 predictions)" in out and "naive: tomorrow = today" in out
+    assert "Rising steps: 54.6%" in out and "LSTM / naive RMSE: 0.500" in out
+    assert figures["rising_share"] == pytest.approx(0.546, abs=0.001)
+    assert 10 < figures["persistence_rmse"] < 40  # daily moves of the index in 2017-2018
+
+
+@pytest.mark.dev  # trains on 4,000 windows; the test above checks the table cheaply
 @pytest.mark.exercise("lstm.normalise_windows")  # the S&P 500 preset normalises its windows
 def test_sp500_preset_tiny_run(run_lstm, capsys, tmp_path):
     with optional_exercise():
