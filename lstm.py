@@ -98,9 +98,10 @@ def normalise_windows(windows):
     """
     check_first_values(windows)
     # TODO (optional): scale each window by its first row (S&P 500 and stocks need it, sine not)
-    #   1. first = the first row of every window, keeping the window axis: shape (n, 1, columns),
-    #      so that it lines up with every row of its own window (a slice 0:1, not an index 0)
-    #   2. normalised = windows / first - 1, a new array (numpy repeats first along the length)
+    #   1. first: the first row of every window, keeping the window axis, shape (n, 1, columns),
+    #      so that it lines up with every row of its own window (slice rows 0:1, not row 0)
+    #   2. normalised: every window divided by its own first row, minus 1; numpy repeats first
+    #      along the length, and the result is a new array (leave `windows` as it was)
     ### BEGIN SOLUTION
     first = windows[:, :1, :]  # (n, 1, columns)
     normalised = windows / first - 1  # (n, length, columns)
@@ -137,6 +138,8 @@ def build_model(seq_len, n_columns, units=UNITS, dropout=DROPOUT, learning_rate=
     Returns: a compiled keras.Sequential from (batch, seq_len, n_columns) to (batch, 1).
     """
     # TODO: stack the layers in keras.Sequential([...]) and call the result `model`
+    #   The pieces: keras.Input(shape=...), keras.layers.LSTM(cells, ...),
+    #   keras.layers.Dropout(rate) and keras.layers.Dense(outputs).
     #   1. the input: one window of seq_len steps with n_columns numbers each
     #   2. an LSTM layer of units[0] cells that hands on its output at EVERY step
     #      (return_sequences=True), because the next LSTM layer reads a whole sequence
@@ -622,7 +625,8 @@ def save_model(model, path, trained_on):
     except OSError as error:
         if temporary.is_file():
             temporary.unlink()
-        raise InputError(f"Could not save the model to {path} ({error.strerror or error}); "
+        where = f": {error.filename}" if error.filename else ""
+        raise InputError(f"Could not save the model to {path} ({error.strerror or error}{where}); "
                          "check the folder and the free space.") from None
     return path
 
