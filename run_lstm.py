@@ -97,7 +97,7 @@ def run(settings):
     if settings["save_model"]:
         save_trained(model, series, settings)
     return {"dataset": settings["name"], **figures, "fit_seconds": history["seconds"],
-            "epochs": settings["epochs"]}
+            "epochs": settings["epochs"], "loss": history["loss"], "val_loss": history["val_loss"]}
 
 
 # %% Data

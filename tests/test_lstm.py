@@ -93,6 +93,7 @@ def wave():
     return (1.5 + np.sin(np.arange(300) / 8.0))[:, None]  # (300, 1), never zero
 
 
+@pytest.mark.dev  # seconds of graph building; test_run_lstm.py's tiny run checks the same
 @pytest.mark.exercise("lstm.build_model")
 def test_a_short_fit_lowers_the_loss(lstm, wave):
     import keras

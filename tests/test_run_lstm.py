@@ -22,7 +22,7 @@ from conftest import assert_plain_error, assert_usage_error, optional_exercise
 JSON_KEYS = {"dataset", "test_rmse", "test_mae", "test_mse", "persistence_rmse", "rmse_ratio",
              "direction_accuracy", "rising_share", "fit_seconds", "seconds", "epochs",
              "free_run_rmse", "free_run_persistence_rmse", "multiple_rmse",
-             "multiple_persistence_rmse"}
+             "multiple_persistence_rmse", "loss", "val_loss"}
 
 
 @pytest.fixture(scope="module")
@@ -59,14 +59,18 @@ def test_own_csv_then_reload_the_saved_model(run_lstm, capsys, tmp_path):
     model = tmp_path / "wave.keras"
     common = ["--csv", csv, "--seq-len", "10", "--prediction-len", "5", "--no-normalise",
               "--plot-dir", tmp_path, "--forecast", "3"]
-    trained = run_in_process(run_lstm, capsys, *common, "--epochs", "1", "--save-model", model,
-                             "--json", tmp_path / "trained.json")
+    trained = run_in_process(run_lstm, capsys, *common, "--epochs", "3", "--batch-size", "32",
+                             "--save-model", model, "--json", tmp_path / "trained.json")
     assert trained.returncode == 0, trained.stderr
     assert "naive: tomorrow = today" in trained.stdout and "LSTM / naive RMSE" in trained.stdout
     assert "Rising steps" in trained.stdout and "flat at the last known value" in trained.stdout
     figures = read_json(tmp_path / "trained.json")
     assert set(figures) == JSON_KEYS and figures["dataset"] == "classic"
-    assert figures["epochs"] == 1 and 0 <= figures["rising_share"] <= 1
+    assert figures["epochs"] == 3 and 0 <= figures["rising_share"] <= 1
+    untrained = np.mean(np.sin(np.arange(216) / 6.0)[-20:] ** 2)  # saying 0: the last 20 rows
+    assert figures["val_loss"][-1] < untrained / 2, (
+        f"three epochs should halve the loss: {figures['val_loss']}, untrained about "
+        f"{untrained:.3f}")
     for suffix in ("point", "full", "multiple", "loss", "forecast"):
         assert (tmp_path / f"classic_{suffix}.png").stat().st_size > 0
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
