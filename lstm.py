@@ -402,7 +402,7 @@ def parse_csv(text, path, **options):
 
 def check_headerless(fields, body, columns, path):
     """A file without a header row must hold one number a line (its column is "value")."""
-    if columns and [name.lower() for name in columns] != ["value"]:
+    if columns:
         raise InputError(f"{path} has no header row, so it has no column named "
                          f"{columns[0]!r}; leave out --columns.")
     if len(fields) > 1 and "\n" not in body.strip():

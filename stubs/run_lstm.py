@@ -214,6 +214,8 @@ def load_trained(settings):
         raise InputError(f"The settings saved inside {path} say windows of "
                          f"{trained_on['seq_len']} rows, but its model reads {seq_len}: the file "
                          "was changed after saving; train and save the model again.")
+    if trained_on.get("columns") == ["value"]:  # one number a line: any one column will do
+        del trained_on["columns"]
     for key, saved in trained_on.items():
         adopt(settings, key, saved, path)
     return model
