@@ -277,12 +277,13 @@ def fit(model, data, settings):
                              settings["learning_rate"], verbose=progress)
     history["seconds"] = time.perf_counter() - started
     print(f"Trained {settings['epochs']} epochs in {history['seconds']:.1f} s")
-    if len(history["loss"]) < settings["epochs"] or not np.all(np.isfinite(history["loss"])):
+    finite = np.isfinite(history["loss"])  # TerminateOnNaN ends training at the first blow-up
+    if len(finite) < settings["epochs"] or not finite.all():
+        epoch = int(np.argmin(finite)) + 1 if not finite.all() else len(finite) + 1
         fix = "divide the data by a power of ten" if settings["normalise"] else \
             "use --normalise, or divide the data by a power of ten"
-        raise InputError(f"The training loss stopped being a number in epoch "
-                         f"{len(history['loss'])}: the values grew too large for the "
-                         f"network; {fix}.")
+        raise InputError(f"The training loss stopped being a number in epoch {epoch}: the "
+                         f"values grew too large for the network; {fix}.")
     return history
 
 
@@ -299,7 +300,10 @@ def predict_all(model, data, settings, mode):
         results["point"] = lstm.predict_point_by_point(model, inputs, normalise, predict)
         if mode in ("full", "all"):
             results["full"] = lstm.predict_sequence_full(model, inputs, normalise, predict)
-        if mode in ("multiple", "all"):
+        if mode in ("multiple", "all") and len(inputs) < settings["prediction_len"]:
+            print(f"No restarted free runs: the test span has {len(inputs)} steps, fewer than "
+                  f"--prediction-len {settings['prediction_len']}.")
+        elif mode in ("multiple", "all"):
             results["multiple"] = lstm.predict_sequences_multiple(
                 model, inputs, settings["prediction_len"], normalise, predict)
     steps = 1 + len(results.get("full", [])) + settings["prediction_len"] * ("multiple" in results)
@@ -361,10 +365,13 @@ def report(truth, today, results, settings):
               f"{direction}")
     print(f"  Rising steps: {rising:.1%} (the direction score to beat: \"always up\" gets it); "
           f"LSTM / naive RMSE: {ratio_text(lstm_scores['rmse'], naive['rmse'])}")
-    verdict = "beat" if lstm_scores["rmse"] < naive["rmse"] else "did not beat"
-    gap = abs(lstm_scores["rmse"] / naive["rmse"] - 1) if naive["rmse"] > 0 else 0.0
-    print(f"The LSTM {verdict} the naive forecast: its RMSE is {gap:.1%} "
-          f"{'below' if verdict == 'beat' else 'above'} that of \"tomorrow = today\".")
+    found = ratio(lstm_scores["rmse"], naive["rmse"])
+    if found is None:
+        print("The naive forecast is exact here (the test span never moves): nothing beats it.")
+    else:
+        print(f"The LSTM {'beat' if found < 1 else 'did not beat'} the naive forecast: its RMSE "
+              f"is {abs(found - 1):.1%} {'below' if found < 1 else 'above'} that of "
+              "\"tomorrow = today\".")
     figures = {"test_rmse": lstm_scores["rmse"], "test_mae": lstm_scores["mae"],
                "test_mse": lstm_scores["mse"], "persistence_rmse": naive["rmse"],
                "rmse_ratio": ratio(lstm_scores["rmse"], naive["rmse"]),
@@ -509,7 +516,7 @@ def plot_all(figures, settings, ylabel):
         ax.set_title(title, fontsize="medium")
         ax.set_ylabel("loss" if suffix == "loss" else ylabel)
         ax.set_xlabel("epoch" if suffix == "loss" else "date" if runs_over_dates(lines) else "step")
-        if suffix == "loss":
+        if suffix == "loss" and all(np.min(values) > 0 for _, _, values, _ in lines):
             ax.set_yscale("log")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")  # off the data
         fig.autofmt_xdate()
