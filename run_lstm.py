@@ -1,6 +1,6 @@
 """Train two stacked LSTM layers on a series and judge them against "tomorrow = today".
 
-Part 4 of the evening, and the repo's main job. The pieces live in lstm.py; this script loads
+Part 4 of the evening, and the repo's main job. The pieces live in lstm.py; this script reads
 the data, trains, predicts three ways, prints a results table and saves the figures.
 
     python run_lstm.py                      # the S&P 500, 1999-2018 (about 20 seconds)
@@ -11,9 +11,9 @@ the data, trains, predicts three ways, prints a results table and saves the figu
     python run_lstm.py --help               # every setting
 
 A one-day-ahead prediction that looks perfect on a plot is usually just yesterday's price
-shifted by a day, so every result is printed beside the naive forecast "tomorrow = today".
+shifted by a day, so every result is printed and drawn beside the naive forecast.
 
-The exercises are in lstm.py (normalise_windows, run_free). Test it:
+The exercises are in lstm.py (build_model; normalise_windows, optional). Test it:
     python -m pytest tests/test_run_lstm.py                 # this solution
     python -m pytest --impl stubs tests/test_run_lstm.py    # your exercise version
 """
@@ -31,10 +31,21 @@ import numpy as np
 # functions that need it: a mistyped flag or file is reported at once.
 
 # %% Settings
-# PRESETS decide each run: lstm.py's SEQ_LEN, UNITS, DROPOUT, LEARNING_RATE and TRAIN_FRAC are
-# only the defaults of its functions, and every value here is passed over them. Any flag
-# overrides the preset. (lstm.VALIDATION_FRAC and lstm.OPTIMIZER do apply to every run.)
-PRESETS = {  # each dataset's settings
+# In a notebook these are the command line: change one and run the cells below again. On the
+# command line they are the flags' defaults. None means "the preset's value".
+DATASET = "sp500"  # the preset: "sp500" (the S&P 500) or "sine" (the wave of Part 2)
+CSV = None  # your own stock's CSV instead of the preset's file, such as "my_stock.csv"
+COLUMNS = None  # the columns to read, the predicted one first, such as "Close,Volume"
+SYMBOL = None  # the stock to use from a file of several (told apart by a symbol column)
+EPOCHS = None  # passes over the training windows (None: the preset's, 25 for sp500, 4 sine)
+MODE = "all"  # predictions to make and draw: "point", "full", "multiple" or "all"
+FORECAST = 0  # also predict this many steps past the end of the data
+TRAIN_FRAC = 0.9  # the first 90% of the rows train, the last 10% test
+SEED = 0  # same seed, same numbers
+PLOT_DIR = None  # folder for the figures (None: figures/ at the top of the repo)
+FIGURE_DPI = 100  # resolution of the saved figures
+FORECAST_HISTORY = 100  # days of data drawn before a forecast
+PRESETS = {  # each dataset's settings; a flag overrides any of them
     "sp500": {
         "csv": "data/sp500.csv",  # daily S&P 500 prices, 1999-2018 (see data/README.md)
         "normalise": True,  # prices drift over years: learn relative moves instead
@@ -58,103 +69,48 @@ PRESETS = {  # each dataset's settings
         "prediction_len": 50,  # points each free-running sequence runs
     },
 }
-TRAIN_FRAC = 0.9  # the first 90% of the rows train, the last 10% test
-SEED = 0  # same seed, same numbers
-FIGURE_DPI = 100  # resolution of the saved figures
-FORECAST_HISTORY = 100  # days of data drawn before a forecast
 
 
-class InputError(Exception):
-    """Bad input from the user: reported as one plain sentence, exit status 2."""
+# %% The evening's job: read -> windows -> model -> fit -> predict -> score -> plot
+def run(settings):
+    """The whole run, step by step; each step is a function below, in this order.
 
-
-class ArgumentParser(argparse.ArgumentParser):
-    """argparse, with its errors as one plain sentence too."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: {message} (see --help).\n")
-
-
-def find_repo_root(start=Path(__file__).resolve().parent):
-    """The first folder upward from this script that holds data/ (so stubs/ copies work too)."""
-    for folder in (start, *start.parents):
-        if (folder / "data").is_dir():
-            return folder
-    return start
-
-
-def write_atomically(path, text):
-    """Write to a temporary file beside `path`, then rename it into place."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8", newline="\n")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def settings_from(args):
-    """The preset for the dataset, with every flag that was given laid over it."""
-    settings = dict(PRESETS[args.dataset])
-    settings["name"] = args.dataset
-    if args.csv is not None:
-        settings["csv"], settings["name"] = args.csv, Path(args.csv).stem
-    else:
-        settings["csv"] = str(find_repo_root() / settings["csv"])
-    for key in ("normalise", "seq_len", "epochs", "batch_size", "prediction_len"):
-        if getattr(args, key) is not None:
-            settings[key] = getattr(args, key)
-    settings["columns"] = None
-    if args.columns is not None:
-        settings["columns"] = [name.strip() for name in args.columns.split(",")]
-    return settings
-
-
-def check_settings(settings, args):
-    """Refuse settings that cannot work, before anything slow happens."""
-    for key in ("seq_len", "batch_size", "prediction_len"):
-        if settings[key] < 1:
-            raise InputError(f"--{key.replace('_', '-')} must be at least 1; got {settings[key]}.")
-    if settings["epochs"] < (0 if args.load_model else 1):
-        raise InputError(f"--epochs must be at least 1 (0 only with --load-model, to use a "
-                         f"trained model as it is); got {settings['epochs']}.")
-    if not 0 < args.train_frac < 1:
-        raise InputError(f"--train-frac must be between 0 and 1, such as 0.9; got "
-                         f"{args.train_frac}.")
-    if args.forecast < 0:
-        raise InputError(f"--forecast must be 0 (none) or more days; got {args.forecast}.")
-    if settings["columns"] is not None and not all(settings["columns"]):
-        raise InputError(f"--columns needs names separated by commas, such as Close,Volume; got "
-                         f"{args.columns!r}.")
-    if args.save_model and Path(args.save_model).suffix != ".keras":
-        raise InputError(f"--save-model needs a name ending in .keras (Keras's own format); got "
-                         f"{args.save_model}.")
-    for flag, path in (("--save-model", args.save_model), ("--json", args.json)):
-        if path and not Path(path).resolve().parent.is_dir():
-            raise InputError(f"{flag} {path}: the folder {Path(path).parent} does not exist; "
-                             "create it first.")
-
-
-def check_files(settings, args):
-    """The files exist and hold something (the full check comes with loading)."""
-    csv = Path(settings["csv"])
-    if not csv.is_file():
-        raise InputError(f"There is no file at {csv}; check the path (the workshop's own data "
-                         "comes back with `python data/make_data.py`).")
-    if not csv.read_bytes().strip():
-        raise InputError(f"{csv} is empty; give a CSV with one number a line, or a header row "
-                         "such as Date,Close and one row a day.")
-    if args.load_model and not Path(args.load_model).is_file():
-        raise InputError(f"There is no model at {args.load_model}; train one with "
-                         f"--save-model {args.load_model}.")
+    Inputs:  settings, a preset with the flags laid over it (settings_from), already checked.
+    Returns: the test figures, for --json.
+    """
+    start_keras(settings["seed"])  # Keras and its backend load (seconds), seeded
+    trained = load_trained(settings)  # --load-model: the model, and what it was trained on
+    series = read_data(settings)  # one row a day (or point), sorted by date
+    data = make_datasets(series, settings["seq_len"], settings["train_frac"],
+                         settings["normalise"], np.random.default_rng(settings["seed"]))
+    describe(series, data, settings)
+    model = get_model(settings, len(series.columns), trained)
+    model.summary()
+    history = fit(model, data, settings)
+    results = predict_all(model, data, settings, settings["mode"])
+    truth = data["test_windows"][:, -1, 0]  # (n_test,) what really came next
+    today = data["test_windows"][:, -2, 0]  # (n_test,) the last value each window saw
+    figures = report(truth, today, results, settings)
+    ahead = forecast_ahead(model, series, settings)  # --forecast N: past the end of the data
+    drawn = figure_lines(series, results, history, truth, today, settings, ahead)
+    plot_all(drawn, settings, ylabel=series.columns[0])
+    if settings["save_model"]:
+        save_trained(model, series, settings)
+    return {"dataset": settings["name"], **figures, "fit_seconds": history["seconds"],
+            "epochs": settings["epochs"], "loss": history["loss"], "val_loss": history["val_loss"]}
 
 
 # %% Data
-def span(dates, start, stop):
-    """' (first date .. last date)' of rows start..stop-1, or '' without dates."""
-    if dates is None:
-        return ""
-    return f" ({dates[start]:%Y-%m-%d} .. {dates[stop - 1]:%Y-%m-%d})"
+def read_data(settings):
+    """The series to learn, checked for what this run needs (no zeros to normalise by, rows)."""
+    import lstm
+
+    series = lstm.load_series(settings["csv"], settings["columns"], settings["symbol"])
+    if settings["normalise"]:
+        lstm.check_no_zeros(series, settings["csv"])
+    check_length(len(series.values), settings["seq_len"], settings["train_frac"],
+                 settings["csv"])
+    return series
 
 
 def check_length(rows, seq_len, train_frac, csv):
@@ -181,17 +137,28 @@ def make_datasets(series, seq_len, train_frac, normalise, rng):
     train_windows = lstm.make_windows(train_values, seq_len)  # (n_train, seq_len + 1, columns)
     n_val = max(1, int(len(train_windows) * lstm.VALIDATION_FRAC))
     fit_windows = train_windows[:-n_val][rng.permutation(len(train_windows) - n_val)]
-    x, y = lstm.inputs_and_targets(fit_windows, normalise)
-    x_val, y_val = lstm.inputs_and_targets(train_windows[-n_val:], normalise)
     test_windows = lstm.make_windows(test_values, seq_len)  # (n_test, seq_len + 1, columns)
-    lstm.inputs_and_targets(test_windows, normalise)  # refuses a zero first value up front
+    with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+        x, y = lstm.inputs_and_targets(fit_windows, normalise)
+        x_val, y_val = lstm.inputs_and_targets(train_windows[-n_val:], normalise)
+        check_scale(lstm.inputs_and_targets(test_windows, normalise), x, normalise)
     return {"x": x, "y": y, "x_val": x_val, "y_val": y_val, "test_windows": test_windows,
             "split": len(train_values)}
 
 
-def describe(series, data, settings, csv):
+def check_scale(test_inputs, x, normalise):
+    """The network computes in 32-bit numbers: refuse windows it cannot even hold."""
+    largest = max(np.abs(test_inputs[0]).max(), np.abs(x).max())
+    if not largest <= np.finfo(np.float32).max:
+        fix = "divide the data by a power of ten" if normalise else \
+            "use --normalise, or divide the data by a power of ten"
+        raise InputError(f"The windows fed to the network hold values too large for its 32-bit "
+                         f"numbers (above {np.finfo(np.float32).max:.2g}); {fix}.")
+
+
+def describe(series, data, settings):
     """Sanity figures: what was read, how it was cut, what the loss should start near."""
-    rows, dates = len(series.values), series.dates
+    rows, dates, csv = len(series.values), series.dates, settings["csv"]
     split, n_test = data["split"], len(data["test_windows"])
     print(f"Data: {csv}: {rows:,} rows{span(dates, 0, rows)}, predicting {series.columns[0]!r}"
           f" from {', '.join(map(repr, series.columns))}")
@@ -205,70 +172,122 @@ def describe(series, data, settings, csv):
           "the untrained model should start near it.")
 
 
+def span(dates, start, stop):
+    """' (first date .. last date)' of rows start..stop-1, or '' without dates."""
+    if dates is None:
+        return ""
+    return f" ({dates[start]:%Y-%m-%d} .. {dates[stop - 1]:%Y-%m-%d})"
+
+
 # %% Model
-def get_model(settings, n_columns, load_path):
-    """A trained model from disk, or a fresh one built to the settings."""
+def start_keras(seed):
+    """Load Keras and its backend (lstm.py imports them), say which, and seed every generator."""
+    started = time.perf_counter()
     import lstm
 
-    if not load_path:
-        return lstm.build_model(settings["seq_len"], n_columns, settings["units"],
-                                settings["dropout"], settings["learning_rate"])
-    model = lstm.load_model(load_path)
-    seq_len, model_columns = lstm.model_shape(model)
-    if model_columns != n_columns:
-        raise InputError(f"The model in {load_path} reads {model_columns} columns, but the data "
-                         f"has {n_columns}; pick matching --columns.")
-    if seq_len != settings["seq_len"]:
-        print(f"The loaded model reads windows of {seq_len} rows; using that for --seq-len.")
-        settings["seq_len"] = seq_len
-    return model
+    keras = lstm.keras
+    print(f"Keras {keras.__version__} on {keras.backend.backend()}, loaded in "
+          f"{time.perf_counter() - started:.1f} s")
+    keras.utils.set_random_seed(seed)
 
 
-def match_saved_settings(settings, load_path, normalise_flag):
-    """Normalise as a loaded model was trained to; refuse a --normalise flag that contradicts it.
+def load_trained(settings):
+    """With --load-model: the saved model, with what it was trained on laid over the settings.
 
-    Inputs: normalise_flag, the --normalise or --no-normalise given (None when neither was).
+    A flag that contradicts the saved settings is refused; one left out takes the saved value.
+    Returns None without --load-model.
     """
     import lstm
 
-    saved = lstm.load_model_settings(load_path)
-    as_now = "--normalise" if settings["normalise"] else "--no-normalise"
-    if saved is None:
-        print(f"Note: {lstm.settings_path(load_path)} is missing, so nothing says how the model "
-              f"was trained; assuming {as_now}, as this run is set.")
+    path = settings["load_model"]
+    if not path:
+        return None
+    model = lstm.load_model(path)
+    seq_len = lstm.model_shape(model)[0]
+    trained_on = lstm.read_trained_on(path)
+    if trained_on is None:
+        print(f"Note: {path} holds no record of how its model was trained (it was saved by "
+              f"Keras alone); assuming {setting_text('normalise', settings['normalise'])}, as "
+              "this run is set.")
+        trained_on = {"seq_len": seq_len} if seq_len else {}
+    elif trained_on["seq_len"] != seq_len:
+        raise InputError(f"The settings saved inside {path} say windows of "
+                         f"{trained_on['seq_len']} rows, but its model reads {seq_len}: the file "
+                         "was changed after saving; train and save the model again.")
+    if trained_on.get("columns") == ["value"]:  # one number a line: any one column will do
+        del trained_on["columns"]
+    for key, saved in trained_on.items():
+        adopt(settings, key, saved, path)
+    return model
+
+
+def adopt(settings, key, saved, path):
+    """Use the value a loaded model was trained with; refuse a flag that says otherwise."""
+    now = settings[key]
+    same = now == saved
+    if key == "columns" and now is not None:  # column names match in any case
+        same = [name.lower() for name in now] == [name.lower() for name in saved]
+    if same:
         return
-    if saved["normalise"] == settings["normalise"]:
-        return
-    trained = "--normalise" if saved["normalise"] else "--no-normalise"
-    if normalise_flag is not None:
-        raise InputError(f"The model in {load_path} was trained with {trained}, so it cannot "
-                         f"run with {as_now}; leave out {as_now} or train a new model.")
-    print(f"The model in {load_path} was trained with {trained}; using that.")
-    settings["normalise"] = saved["normalise"]
+    if key in settings["given"]:
+        flag = {"columns": "--columns", "seq_len": "--seq-len"}.get(key, f"--{key}")
+        raise InputError(f"The model in {path} was trained with {setting_text(key, saved)}, so "
+                         f"it cannot run with {setting_text(key, settings[key])}; leave out "
+                         f"{flag} or train a new model.")
+    print(f"The model in {path} was trained with {setting_text(key, saved)}; using that.")
+    settings[key] = saved
+
+
+def setting_text(key, value):
+    """A setting as the flag that gives it: --no-normalise, --seq-len 20, columns Close, Volume."""
+    if key == "normalise":
+        return "--normalise" if value else "--no-normalise"
+    if key == "columns":
+        return f"columns {', '.join(value)}"
+    return f"--{key.replace('_', '-')} {value}"
+
+
+def get_model(settings, n_columns, trained=None):
+    """The loaded model, if it reads as many columns as the data has, or a fresh one."""
+    import lstm
+
+    if trained is None:
+        return lstm.build_model(settings["seq_len"], n_columns, settings["units"],
+                                settings["dropout"], settings["learning_rate"])
+    model_columns = lstm.model_shape(trained)[1]
+    if model_columns != n_columns:
+        raise InputError(f"The model in {settings['load_model']} reads {model_columns} "
+                         f"columns, but the data has {n_columns}; pick matching --columns.")
+    return trained
 
 
 # %% Training
 def fit(model, data, settings):
-    """Train for settings["epochs"] epochs (none for a loaded model with --epochs 0)."""
+    """Train for settings["epochs"] epochs (none for a loaded model with --epochs 0).
+
+    Returns {"loss", "val_loss": one value per epoch, "seconds": how long it took}.
+    """
     import lstm
 
-    if settings["epochs"] == 0:
-        return {"loss": [], "val_loss": []}
-    progress = 1 if sys.stdout.isatty() else 2  # a live bar in a terminal, a line an epoch in logs
-    return lstm.train(model, data["x"], data["y"], data["x_val"], data["y_val"],
-                      settings["epochs"], settings["batch_size"], settings["learning_rate"],
-                      verbose=progress)
+    started, history = time.perf_counter(), {"loss": [], "val_loss": []}
+    if settings["epochs"] > 0:
+        progress = 1 if sys.stdout.isatty() else 2  # a live bar in a terminal, a line an epoch
+        history = lstm.train(model, data["x"], data["y"], data["x_val"], data["y_val"],
+                             settings["epochs"], settings["batch_size"],
+                             settings["learning_rate"], verbose=progress)
+    history["seconds"] = time.perf_counter() - started
+    print(f"Trained {settings['epochs']} epochs in {history['seconds']:.1f} s")
+    finite = np.isfinite(history["loss"])  # TerminateOnNaN ends training at the first blow-up
+    if len(finite) < settings["epochs"] or not finite.all():
+        epoch = int(np.argmin(finite)) + 1 if not finite.all() else len(finite) + 1
+        fix = "divide the data by a power of ten" if settings["normalise"] else \
+            "use --normalise, or divide the data by a power of ten"
+        raise InputError(f"The training loss stopped being a number in epoch {epoch}: the "
+                         f"values grew too large for the network; {fix}.")
+    return history
 
 
 # %% Evaluation and plots
-def scores(truth, predicted, today):
-    """RMSE, MAE, MSE, and how often the predicted move has the sign of the true move."""
-    error = predicted - truth
-    return {"rmse": float(np.sqrt(np.mean(error**2))), "mae": float(np.mean(np.abs(error))),
-            "mse": float(np.mean(error**2)),
-            "direction": float(np.mean(np.sign(predicted - today) == np.sign(truth - today)))}
-
-
 def predict_all(model, data, settings, mode):
     """The three kinds of prediction on the test span, with their times, in prices."""
     import lstm
@@ -277,37 +296,90 @@ def predict_all(model, data, settings, mode):
     inputs = windows[:, :-1, :]  # (n_test, seq_len, columns)
     predict = lstm.fast_predict(model)
     results, started = {}, time.perf_counter()
-    results["point"] = lstm.predict_point_by_point(model, inputs, normalise, predict)
-    if mode in ("full", "all"):
-        results["full"] = lstm.predict_sequence_full(model, inputs, normalise, predict)
-    if mode in ("multiple", "all"):
-        results["multiple"] = lstm.predict_sequences_multiple(
-            model, inputs, settings["prediction_len"], normalise, predict)
+    with np.errstate(over="ignore", invalid="ignore"):  # checked below
+        results["point"] = lstm.predict_point_by_point(model, inputs, normalise, predict)
+        if mode in ("full", "all"):
+            results["full"] = lstm.predict_sequence_full(model, inputs, normalise, predict)
+        if mode in ("multiple", "all") and len(inputs) < settings["prediction_len"]:
+            print(f"No restarted free runs: the test span has {len(inputs)} steps, fewer than "
+                  f"--prediction-len {settings['prediction_len']}.")
+        elif mode in ("multiple", "all"):
+            results["multiple"] = lstm.predict_sequences_multiple(
+                model, inputs, settings["prediction_len"], normalise, predict)
     steps = 1 + len(results.get("full", [])) + settings["prediction_len"] * ("multiple" in results)
     print(f"Predicted in {time.perf_counter() - started:.2f} s ({steps} batched model calls)")
+    for kind, values in results.items():
+        check_finite(values, f"{kind} predictions", settings)
     return results
+
+
+def check_finite(values, what, settings):
+    """Refuse NaN or inf among the model's outputs, saying where they came from."""
+    if not np.all(np.isfinite(values)):
+        source = f"the model in {settings['load_model']}" if settings["load_model"] else \
+            "the model"
+        raise InputError(f"The {what} of {source} are not all finite numbers: they overflowed, "
+                         "or the model's weights are broken; train it again on data of a "
+                         "smaller scale.")
+
+
+def scores(truth, predicted, today):
+    """RMSE, MAE, MSE, and how often the predicted move has the sign of the true move."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        error = predicted - truth
+        found = {"rmse": float(np.sqrt(np.mean(error**2))), "mae": float(np.mean(np.abs(error))),
+                 "mse": float(np.mean(error**2)),
+                 "direction": float(np.mean(np.sign(predicted - today) == np.sign(truth - today)))}
+    if not all(np.isfinite(list(found.values()))):
+        raise InputError(f"The test errors are too large to square (the data reaches "
+                         f"{np.abs(truth).max():.3g}); divide the data by a power of ten.")
+    return found
+
+
+def ratio(value, baseline):
+    """value / baseline, or None when the baseline is exactly right (never inf or NaN)."""
+    return value / baseline if baseline > 0 else None
+
+
+def ratio_text(value, baseline):
+    """The ratio for a table or a title."""
+    found = ratio(value, baseline)
+    return "n/a (the baseline is exact)" if found is None else f"{found:.3f}"
+
+
+def rmse(predicted, truth):
+    """Root mean squared error, in the data's units."""
+    with np.errstate(over="ignore"):
+        return float(np.sqrt(np.mean((np.asarray(predicted) - truth) ** 2)))
 
 
 def report(truth, today, results, settings):
     """Print the results table; returns the figures for --json."""
     lstm_scores, naive = scores(truth, results["point"], today), scores(truth, today, today)
-    ratio = lstm_scores["rmse"] / naive["rmse"] if naive["rmse"] > 0 else float("inf")
+    rising = float(np.mean(truth > today))
     print(f"\nTest span, one step ahead, in the data's own units ({len(truth)} predictions):")
     print(f"  {'':28} {'RMSE':>10} {'MAE':>10} {'MSE':>11} {'direction':>10}")
     for label, row in (("LSTM, point by point", lstm_scores), ("naive: tomorrow = today", naive)):
         direction = f"{row['direction']:10.1%}" if row is lstm_scores else "       n/a"
         print(f"  {label:28} {row['rmse']:#10.4g} {row['mae']:#10.4g} {row['mse']:11.3g} "
               f"{direction}")
-    print(f"  Rising steps: {np.mean(truth > today):.1%} (the direction score to beat); "
-          f"LSTM / naive RMSE: {ratio:.3f}")
-    verdict = "beat" if ratio < 1 else "did not beat"
-    print(f"The LSTM {verdict} the naive forecast: its RMSE is {abs(ratio - 1):.1%} "
-          f"{'below' if ratio < 1 else 'above'} that of \"tomorrow = today\".")
+    print(f"  Rising steps: {rising:.1%} (the direction score to beat: \"always up\" gets it); "
+          f"LSTM / naive RMSE: {ratio_text(lstm_scores['rmse'], naive['rmse'])}")
+    found = ratio(lstm_scores["rmse"], naive["rmse"])
+    if found is None:
+        print("The naive forecast is exact here (the test span never moves): nothing beats it.")
+    else:
+        print(f"The LSTM {'beat' if found < 1 else 'did not beat'} the naive forecast: its RMSE "
+              f"is {abs(found - 1):.1%} {'below' if found < 1 else 'above'} that of "
+              "\"tomorrow = today\".")
     figures = {"test_rmse": lstm_scores["rmse"], "test_mae": lstm_scores["mae"],
                "test_mse": lstm_scores["mse"], "persistence_rmse": naive["rmse"],
-               "rmse_ratio": ratio, "direction_accuracy": lstm_scores["direction"]}
+               "rmse_ratio": ratio(lstm_scores["rmse"], naive["rmse"]),
+               "direction_accuracy": lstm_scores["direction"], "rising_share": rising}
     if "full" in results:
         figures.update(free_run_scores(truth, today, results["full"], settings["seq_len"]))
+    if "multiple" in results:
+        figures.update(restart_scores(truth, today, results["multiple"]))
     return figures
 
 
@@ -315,214 +387,386 @@ def free_run_scores(truth, today, full, seq_len):
     """The free run's RMSE over its first steps, beside staying flat at the last known value."""
     steps = min(seq_len, len(truth))
     flat = np.full(steps, today[0])  # (steps,) the last value the seed window saw, held
-    rmse = float(np.sqrt(np.mean((full[:steps] - truth[:steps]) ** 2)))
-    flat_rmse = float(np.sqrt(np.mean((flat - truth[:steps]) ** 2)))
-    ratio = rmse / flat_rmse if flat_rmse > 0 else float("inf")
-    print(f"Free run: RMSE over its first {steps} steps {rmse:.4g} (each step built on the "
-          f"model's own guesses); flat at the last known value {flat_rmse:.4g}; "
-          f"LSTM / flat: {ratio:.3f}.")
-    return {"free_run_rmse": rmse, "free_run_persistence_rmse": flat_rmse}
+    found, flat_found = rmse(full[:steps], truth[:steps]), rmse(flat, truth[:steps])
+    print(f"Free run: RMSE over its first {steps} steps {found:.4g} (each step built on the "
+          f"model's own guesses); flat at the last known value {flat_found:.4g}; "
+          f"LSTM / flat: {ratio_text(found, flat_found)}.")
+    return {"free_run_rmse": found, "free_run_persistence_rmse": flat_found}
 
 
-def save_figure(fig, path):
-    """Write a PNG under a temporary name, then rename it into place."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        fig.savefig(temporary, format="png", dpi=FIGURE_DPI)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return path
+def restart_flats(today, multiple):
+    """For each free run of `multiple` (k, length): the last known value before it, held."""
+    length = multiple.shape[1]
+    return np.repeat(today[::length][: len(multiple), None], length, axis=1)  # (k, length)
+
+
+def restart_scores(truth, today, multiple):
+    """The restarted free runs' RMSE, beside holding the last known value at each restart."""
+    covered = truth[: multiple.size].reshape(multiple.shape)  # (k, length)
+    found, flat = rmse(multiple, covered), rmse(restart_flats(today, multiple), covered)
+    print(f"Free runs restarted every {multiple.shape[1]} steps: RMSE {found:.4g}; flat at the "
+          f"last known value {flat:.4g}; LSTM / flat: {ratio_text(found, flat)}.")
+    return {"multiple_rmse": found, "multiple_persistence_rmse": flat}
+
+
+def forecast_ahead(model, series, settings):
+    """--forecast N: the next N steps past the end of the data, printed; None without it."""
+    import lstm
+
+    if not settings["forecast"]:
+        return None
+    with np.errstate(over="ignore", invalid="ignore"):  # checked below
+        values, dates = lstm.forecast(model, series, settings["forecast"], settings["normalise"])
+    check_finite(values, "forecast", settings)
+    print(f"\nForecast for the next {len(values)} steps (each built on the ones before it):")
+    for step, value in enumerate(values):
+        when = f"{dates[step]:%Y-%m-%d}" if dates is not None else f"step {step + 1}"
+        print(f"  {when}  {value:.4g}")
+    return values, dates
+
+
+TRUTH = {"color": "black", "linewidth": 1.2}  # how each kind of line is drawn
+NAIVE = {"color": "tab:orange", "linestyle": ":", "linewidth": 1.5}
+LSTM = {"color": "tab:purple", "linewidth": 1}
 
 
 def figure_lines(series, results, history, truth, today, settings, ahead):
-    """For each figure: (file suffix, title, [(label, x, values), ...]), the reference first."""
+    """For each figure: (file suffix, title, [(label, x, values, style), ...])."""
     split = len(series.values) - len(truth)
     rows = series.dates if series.dates is not None else np.arange(len(series.values))
     x = rows[split:]  # the test span's dates (or row numbers)
-    figures = [("point", "One step ahead, each from true data",
-                [("truth", x, truth), ("naive: tomorrow = today", x, today),
-                 ("LSTM", x, results["point"])])]
+    test_span = f"all {len(truth)} test steps{span(series.dates, split, len(series.values))}"
+    point, naive = rmse(results["point"], truth), rmse(today, truth)
+    figures = [("point", f"One step ahead, each from true data\nRMSE over {test_span}: LSTM "
+                f"{point:.4g}, naive {naive:.4g}, ratio {ratio_text(point, naive)}",
+                [("truth", x, truth, TRUTH), ("naive: tomorrow = today", x, today, NAIVE),
+                 ("LSTM, one step ahead", x, results["point"], LSTM)])]
     if "full" in results:
-        figures.append(("full", "Free run: one seed window, then only its own predictions",
-                        [("truth", x, truth), ("LSTM, free run", x, results["full"])]))
+        figures.append(free_run_figure(x, truth, today, results["full"], settings["seq_len"]))
     if "multiple" in results:
-        length = settings["prediction_len"]
-        fan = [("LSTM, free runs" if k == 0 else None, x[k * length:(k + 1) * length], values)
-               for k, values in enumerate(results["multiple"])]
-        figures.append(("multiple", f"Restarting from true data every {length} steps",
-                        [("truth", x, truth), *fan]))
+        figures.append(restart_figure(x, truth, today, results["multiple"]))
     if history["loss"]:
         epochs = np.arange(1, len(history["loss"]) + 1)
         figures.append(("loss", "Loss per epoch (MSE, in the model's units)",
-                        [("training", epochs, history["loss"]),
-                         ("validation", epochs, history["val_loss"])]))
+                        [("training", epochs, history["loss"], LSTM),
+                         ("validation", epochs, history["val_loss"], NAIVE)]))
     if ahead is not None:
-        values, dates = ahead
-        after = dates if dates is not None else np.arange(len(rows), len(rows) + len(values))
-        figures.append(("forecast", f"The next {len(values)} steps, past the end of the data",
-                        [("data", rows[-FORECAST_HISTORY:], series.values[-FORECAST_HISTORY:, 0]),
-                         ("forecast", after, values)]))
+        figures.append(forecast_figure(rows, series.values[:, 0], *ahead))
     return figures
 
 
-def plot_all(figures, name, ylabel, plot_dir, show):
-    """One PNG per figure, named <name>_<suffix>.png; returns the paths."""
+def free_run_figure(x, truth, today, full, seq_len):
+    """The free run over the whole test span, beside holding the last known value."""
+    flat = np.full(len(truth), today[0])  # the last value the seed window saw, held
+    steps = min(seq_len, len(truth))
+    first, first_flat = rmse(full[:steps], truth[:steps]), rmse(flat[:steps], truth[:steps])
+    whole, whole_flat = rmse(full, truth), rmse(flat, truth)
+    title = (f"Free run: one seed window, then only its own predictions\nRMSE over the first "
+             f"{steps} steps: LSTM {first:.4g}, flat at the last known value {first_flat:.4g} "
+             f"(ratio {ratio_text(first, first_flat)}); over all {len(truth)}: {whole:.4g} and "
+             f"{whole_flat:.4g} (ratio {ratio_text(whole, whole_flat)})")
+    return ("full", title, [("truth", x, truth, TRUTH),
+                            ("flat at the last known value", x, flat, NAIVE),
+                            ("LSTM, free run", x, full, LSTM)])
+
+
+def restart_figure(x, truth, today, multiple):
+    """The free runs restarted from true data, each beside holding its last known value."""
+    length = multiple.shape[1]
+    covered = truth[: multiple.size].reshape(multiple.shape)
+    found, flat = rmse(multiple, covered), rmse(restart_flats(today, multiple), covered)
+    title = (f"Free runs restarted from true data every {length} steps\nRMSE over "
+             f"{multiple.size} steps: LSTM {found:.4g}, flat at the last known value "
+             f"{flat:.4g}, ratio {ratio_text(found, flat)}")
+    lines = [("truth", x, truth, TRUTH)]
+    for k, (values, held) in enumerate(zip(multiple, restart_flats(today, multiple),
+                                           strict=True)):
+        steps = x[k * length:(k + 1) * length]
+        lines.append(("flat at the last known value" if k == 0 else None, steps, held, NAIVE))
+        lines.append(("LSTM, free runs" if k == 0 else None, steps, values, LSTM))
+    return ("multiple", title, lines)
+
+
+def forecast_figure(rows, values, ahead, dates):
+    """The last days of data, the forecast past them, and holding the last value."""
+    after = dates if dates is not None else np.arange(len(rows), len(rows) + len(ahead))
+    title = (f"The next {len(ahead)} steps, past the end of the data\nNo truth yet to score "
+             "them: judge the model by its ratios on the test span")
+    return ("forecast", title, [
+        ("data", rows[-FORECAST_HISTORY:], values[-FORECAST_HISTORY:], TRUTH),
+        ("flat at the last known value", after, np.full(len(ahead), values[-1]), NAIVE),
+        ("LSTM forecast", after, ahead, LSTM)])
+
+
+def plot_all(figures, settings, ylabel):
+    """One PNG per figure, <name>_<suffix>.png under the plot folder; shown inline in a
+    notebook, and in windows with --show. Returns the paths."""
     import matplotlib
 
+    show = settings["show"] or in_notebook()
     if not show:
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plot_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
+    started, paths = time.perf_counter(), []
     for suffix, title, lines in figures:
-        fig, ax = plt.subplots(figsize=(10, 4.5))
-        for index, (label, x, values) in enumerate(lines):
-            ax.plot(x, values, linewidth=1, label=label, color="black" if index == 0 else None)
-        ax.set_title(title)
+        fig, ax = plt.subplots(figsize=(11, 4.5))
+        for label, x, values, style in lines:
+            ax.plot(x, values, label=label, **style)
+        ax.set_title(title, fontsize="medium")
         ax.set_ylabel("loss" if suffix == "loss" else ylabel)
-        if suffix == "loss":
+        ax.set_xlabel("epoch" if suffix == "loss" else "date" if runs_over_dates(lines) else "step")
+        if suffix == "loss" and all(np.min(values) > 0 for _, _, values, _ in lines):
             ax.set_yscale("log")
-            ax.set_xlabel("epoch")
-        ax.legend(loc="best", fontsize="small")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")  # off the data
         fig.autofmt_xdate()
-        fig.tight_layout()
-        paths.append(save_figure(fig, plot_dir / f"{name}_{suffix}.png"))
+        paths.append(save_figure(fig, settings["plot_dir"] / f"{settings['name']}_{suffix}.png"))
         if not show:
             plt.close(fig)
+    print(f"Drew {len(paths)} figures in {time.perf_counter() - started:.1f} s: "
+          f"{', '.join(path.name for path in paths)} in {settings['plot_dir']}")
     if show:
         plt.show()
     return paths
 
 
-def print_forecast(values, dates):
-    """The forecast as a small table."""
-    print(f"\nForecast for the next {len(values)} steps (each built on the ones before it):")
-    for step, value in enumerate(values):
-        when = f"{dates[step]:%Y-%m-%d}" if dates is not None else f"step {step + 1}"
-        print(f"  {when}  {value:.4g}")
+def runs_over_dates(lines):
+    """True when the first line of a figure runs over dates, not step numbers."""
+    return np.issubdtype(np.asarray(lines[0][1]).dtype, np.datetime64)
 
 
-# %% Command line
+# %% Plumbing: files and command line
+class InputError(Exception):
+    """Bad input from the user: reported as one plain sentence, exit status 2."""
+
+
+def in_notebook():
+    """True when these cells run in a Jupyter kernel (a notebook, VS Code's cells): the
+    kernel's own command line is not ours, and figures show inline."""
+    return "__file__" not in globals() or Path(sys.argv[0]).name == "ipykernel_launcher.py"
+
+
+def find_repo_root():
+    """The first folder upward that holds data/: from this file, or in a notebook from the
+    working folder, so the copies under stubs/ find the same data/ and figures/."""
+    start = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+    for folder in (start, *start.parents):
+        if (folder / "data").is_dir():
+            return folder
+    return start
+
+
+def input_errors():
+    """This script's InputError, and lstm.py's once it is loaded (after the first checks)."""
+    lstm = sys.modules.get("lstm")
+    return (InputError, lstm.InputError) if lstm is not None else (InputError,)
+
+
 def parse_args(argv=None):
-    parser = ArgumentParser(description="Train two stacked LSTM layers on a series and compare "
-                            "them with the naive forecast \"tomorrow = today\".")
-    parser.add_argument("dataset", nargs="?", default="sp500", choices=sorted(PRESETS),
-                        help="which preset to start from (default: sp500)")
-    parser.add_argument("--csv", help="your own CSV instead of the preset's file: one number a "
-                        "line, or a header with Date and Close (Yahoo, Stooq)")
-    parser.add_argument("--columns", help="columns to read, the predicted one first, such as "
-                        "Close,Volume (default: Close, else Adj Close, else the only number)")
+    """The flags; every default is read from the Settings cell when this is called."""
+    parser = argparse.ArgumentParser(description="Train two stacked LSTM layers on a series "
+                                     "and compare them with the naive forecast.")
+    parser.add_argument("dataset", nargs="?", default=DATASET, choices=sorted(PRESETS),
+                        help=f"which preset to start from (default: {DATASET})")
+    parser.add_argument("--csv", default=CSV, help="your own CSV instead of the preset's file: "
+                        "one number a line, or a header with Date and Close (Yahoo, Stooq)")
+    parser.add_argument("--columns", default=COLUMNS, help="columns to read, the predicted one "
+                        "first, such as Close,Volume (default: Close, else Adj Close, else the "
+                        "only number)")
+    parser.add_argument("--symbol", default=SYMBOL, help="the stock to use from a file of "
+                        "several, told apart by a symbol, ticker or name column")
     parser.add_argument("--normalise", action=argparse.BooleanOptionalAction, default=None,
                         help="scale each window by its first value (default: on for stocks, "
                         "off for the sine); --no-normalise for data that crosses zero")
-    parser.add_argument("--epochs", type=int, help="passes over the training windows (0 only "
-                        "with --load-model)")
+    parser.add_argument("--epochs", type=int, default=EPOCHS, help="passes over the training "
+                        "windows (0 only with --load-model)")
     parser.add_argument("--seq-len", type=int, help="rows of history before each prediction")
     parser.add_argument("--batch-size", type=int, help="windows per weight update")
     parser.add_argument("--train-frac", type=float, default=TRAIN_FRAC,
                         help=f"fraction of rows, from the start, that train (default: "
                         f"{TRAIN_FRAC})")
-    parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default: {SEED})")
-    parser.add_argument("--mode", choices=["point", "full", "multiple", "all"], default="all",
-                        help="which predictions to make and draw (default: all)")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"random seed, 0 to 2**32 - 1 "
+                        f"(default: {SEED})")
+    parser.add_argument("--mode", choices=["point", "full", "multiple", "all"], default=MODE,
+                        help=f"which predictions to make and draw (default: {MODE})")
     parser.add_argument("--prediction-len", type=int,
                         help="steps of each free-running sequence in multiple mode")
-    parser.add_argument("--forecast", type=int, default=0, metavar="N",
-                        help="also predict N steps past the end of the data (default: 0)")
-    parser.add_argument("--save-model", metavar="PATH", help="save the trained model (.keras), "
-                        "and how it was trained beside it (PATH.json)")
+    parser.add_argument("--forecast", type=int, default=FORECAST, metavar="N",
+                        help=f"also predict N steps past the end of the data (default: "
+                        f"{FORECAST})")
+    parser.add_argument("--save-model", metavar="PATH", help="save the trained model, with "
+                        "what it was trained on, to PATH (.keras)")
     parser.add_argument("--load-model", metavar="PATH",
                         help="start from a saved model (with --epochs 0: skip training)")
-    parser.add_argument("--plot-dir", type=Path, default=find_repo_root() / "figures",
+    parser.add_argument("--plot-dir", type=Path, default=PLOT_DIR,
                         help="folder for the figures (default: figures/)")
     parser.add_argument("--show", action="store_true", help="also open the figures in windows")
     parser.add_argument("--json", metavar="PATH", help="write the test figures to this file")
     return parser.parse_args(argv)
 
 
-def prepare(settings, args):
-    """Load the data and the model, and cut the data into windows: (series, model, data)."""
-    import lstm
-
-    series = lstm.load_series(settings["csv"], settings["columns"])
-    model = get_model(settings, len(series.columns), args.load_model)
-    if args.load_model:
-        match_saved_settings(settings, args.load_model, args.normalise)
-    if settings["normalise"]:
-        lstm.check_no_zeros(series, settings["csv"])
-    check_length(len(series.values), settings["seq_len"], args.train_frac, settings["csv"])
-    data = make_datasets(series, settings["seq_len"], args.train_frac, settings["normalise"],
-                         np.random.default_rng(args.seed))
-    describe(series, data, settings, settings["csv"])
-    return series, model, data
-
-
-def train_and_evaluate(settings, args, started):
-    """Everything after the settings check: returns the figures for --json."""
-    import keras
-
-    import lstm
-
-    print(f"Keras {keras.__version__} on {keras.backend.backend()}, loaded in "
-          f"{time.perf_counter() - started:.1f} s")
-    keras.utils.set_random_seed(args.seed)
-    series, model, data = prepare(settings, args)
-    model.summary()
-    fit_started = time.perf_counter()
-    history = fit(model, data, settings)
-    fit_seconds = time.perf_counter() - fit_started
-    print(f"Trained {settings['epochs']} epochs in {fit_seconds:.1f} s")
-    results = predict_all(model, data, settings, args.mode)
-    truth = data["test_windows"][:, -1, 0]  # (n_test,) what really came next
-    today = data["test_windows"][:, -2, 0]  # (n_test,) the last value each window saw
-    figures = report(truth, today, results, settings)
-    ahead = lstm.forecast(model, series, args.forecast, settings["normalise"]) if args.forecast \
-        else None
-    if ahead is not None:
-        print_forecast(*ahead)
-    plots_started = time.perf_counter()
-    figures_to_draw = figure_lines(series, results, history, truth, today, settings, ahead)
-    paths = plot_all(figures_to_draw, settings["name"], series.columns[0], args.plot_dir,
-                     args.show)
-    print(f"Drew {len(paths)} figures in {time.perf_counter() - plots_started:.1f} s: "
-          f"{', '.join(path.name for path in paths)} in {args.plot_dir}")
-    if args.save_model:
-        saved = lstm.save_model(model, args.save_model, settings["normalise"], series.columns)
-        print(f"Saved the model to {saved}, and how it was trained to "
-              f"{lstm.settings_path(saved).name}")
-    return {"dataset": settings["name"], **figures, "fit_seconds": fit_seconds,
-            "epochs": settings["epochs"]}
+def settings_from(args):
+    """The preset for the dataset, with every flag that was given laid over it."""
+    if args.dataset not in PRESETS:  # a notebook's DATASET setting is not checked by argparse
+        raise InputError(f"DATASET {args.dataset!r} is not a preset; use one of "
+                         f"{', '.join(PRESETS)}.")
+    settings = {**PRESETS[args.dataset], "name": args.dataset, "symbol": args.symbol}
+    if args.csv is not None:
+        settings["csv"], settings["name"] = args.csv, Path(args.csv).stem
+    else:
+        settings["csv"] = str(find_repo_root() / settings["csv"])
+    if args.symbol:
+        settings["name"] += f"_{args.symbol}"
+    given = {key for key in ("normalise", "seq_len", "epochs", "batch_size", "prediction_len")
+             if getattr(args, key) is not None}
+    settings.update({key: getattr(args, key) for key in given})
+    settings["columns"] = None
+    if args.columns is not None:
+        settings["columns"] = [name.strip() for name in args.columns.split(",")]
+        given.add("columns")
+    settings.update(train_frac=args.train_frac, seed=args.seed, mode=args.mode,
+                    forecast=args.forecast, save_model=args.save_model,
+                    load_model=args.load_model, show=args.show, json=args.json, given=given,
+                    plot_dir=Path(args.plot_dir or find_repo_root() / "figures"))
+    return settings
 
 
-def run(args, started):
-    settings = settings_from(args)
-    check_settings(settings, args)
-    check_files(settings, args)
-    import lstm  # Keras starts here
+def check_settings(settings):
+    """Refuse settings that cannot work, before anything slow happens."""
+    for key in ("seq_len", "batch_size", "prediction_len"):
+        if settings[key] < 1:
+            raise InputError(f"--{key.replace('_', '-')} must be at least 1; got {settings[key]}.")
+    if settings["epochs"] < (0 if settings["load_model"] else 1):
+        raise InputError(f"--epochs must be at least 1 (0 only with --load-model, to use a "
+                         f"trained model as it is); got {settings['epochs']}.")
+    if not 0 < settings["train_frac"] < 1:
+        raise InputError(f"--train-frac must be between 0 and 1, such as 0.9; got "
+                         f"{settings['train_frac']}.")
+    if settings["forecast"] < 0:
+        raise InputError(f"--forecast must be 0 (none) or more steps; got "
+                         f"{settings['forecast']}.")
+    if not 0 <= settings["seed"] <= 2**32 - 1:
+        raise InputError(f"--seed must be from 0 to {2**32 - 1}; got {settings['seed']}.")
+    if settings["columns"] is not None and not all(settings["columns"]):
+        raise InputError("--columns needs names separated by commas, such as Close,Volume; "
+                         f"got {','.join(settings['columns'])!r}.")
+    if settings["save_model"] and Path(settings["save_model"]).suffix != ".keras":
+        raise InputError(f"--save-model needs a name ending in .keras (Keras's own format); got "
+                         f"{settings['save_model']}.")
 
+
+def check_output(flag, path, folder=False):
+    """Refuse, before any work, a path this run could not write: one sentence, nothing made."""
+    path = Path(path)
+    if path.exists() and path.is_dir() != folder:
+        raise InputError(f"{flag} {path} is a file, not a folder; give a folder." if folder else
+                         f"{flag} {path} is a folder; give a file name.")
+    parent = next(above for above in path.parents if above.exists())
+    if not parent.is_dir():
+        raise InputError(f"{flag} {path}: {parent} is a file, so nothing can be written under "
+                         "it; give another path.")
+    for target in (path, parent) if path.exists() else (parent,):
+        access = os.W_OK | os.X_OK if target.is_dir() else os.W_OK
+        if not os.access(target, access):
+            raise InputError(f"{flag} {path}: {target} is read-only; give a path you can "
+                             "write to.")
+
+
+def check_outputs(settings):
+    """Every file and folder this run will write, checked before Keras loads."""
+    if settings["json"]:
+        check_output("--json", settings["json"])
+    if settings["save_model"]:
+        check_output("--save-model", settings["save_model"])
+    check_output("--plot-dir", settings["plot_dir"], folder=True)
+    suffixes = ["point", *(["full"] if settings["mode"] in ("full", "all") else []),
+                *(["multiple"] if settings["mode"] in ("multiple", "all") else []),
+                *(["loss"] if settings["epochs"] else []),
+                *(["forecast"] if settings["forecast"] else [])]
+    for suffix in suffixes:
+        check_output("--plot-dir", settings["plot_dir"] / f"{settings['name']}_{suffix}.png")
+
+
+def check_inputs(settings):
+    """The files exist and hold something (the full check comes with reading them)."""
+    csv = Path(settings["csv"])
+    if not csv.is_file():
+        raise InputError(f"There is no file at {csv}; check the path (the workshop's own data "
+                         "comes back with `python data/make_data.py`).")
+    if not csv.read_bytes().strip():
+        raise InputError(f"{csv} is empty; give a CSV with one number a line, or a header row "
+                         "such as Date,Close and one row a day.")
+    model = Path(settings["load_model"]) if settings["load_model"] else None
+    if model is not None and model.is_dir():
+        raise InputError(f"--load-model {model} is a folder; give a .keras file saved with "
+                         "--save-model.")
+    if model is not None and not model.is_file():
+        raise InputError(f"There is no model at {model}; train one with --save-model {model}.")
+    if model is not None and model.stat().st_size == 0:
+        raise InputError(f"{model} is empty; train and save the model again with --save-model.")
+
+
+def save_figure(fig, path):
+    """Save a PNG plainly (a half-written figure is simply drawn again by the next run)."""
     try:
-        figures = train_and_evaluate(settings, args, started)
-    except lstm.InputError as error:
-        raise InputError(str(error)) from None
-    figures["seconds"] = time.perf_counter() - started
-    print(f"Done in {figures['seconds']:.1f} s")
-    if args.json:
-        write_atomically(Path(args.json), json.dumps(figures, indent=2) + "\n")
-    return figures
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
+    except OSError as error:
+        raise InputError(f"Could not write the figure {path} ({error.strerror or error}); "
+                         "check the folder and the free space.") from None
+    return path
+
+
+def save_trained(model, series, settings):
+    """--save-model: the model and what it was trained on, in one .keras file."""
+    import lstm
+
+    trained_on = {"normalise": bool(settings["normalise"]), "seq_len": settings["seq_len"],
+                  "columns": [str(name) for name in series.columns]}
+    path = lstm.save_model(model, settings["save_model"], trained_on)
+    print(f"Saved the model, with what it was trained on, to {path}")
+
+
+def write_json(path, figures):
+    """Write the figures under a fixed temporary name beside `path`, then rename it."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps(figures, indent=2, allow_nan=False) + "\n",
+                             encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:
+        if temporary.is_file():
+            temporary.unlink()
+        raise InputError(f"Could not write {path} ({error.strerror or error}); check the "
+                         "folder and the free space.") from None
 
 
 def main(argv=None):
+    """The command line (or, in a notebook, the Settings cell): check, run, write the JSON."""
     started = time.perf_counter()
-    args = parse_args(argv)
     try:
-        run(args, started)
-    except InputError as error:
+        settings = settings_from(parse_args(argv))
+        check_settings(settings)
+        check_outputs(settings)
+        check_inputs(settings)
+        figures = run(settings)
+        figures["seconds"] = time.perf_counter() - started
+        print(f"Done in {figures['seconds']:.1f} s")
+        if settings["json"]:
+            write_json(settings["json"], figures)
+    except input_errors() as error:
         print(error, file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`python run_lstm.py | head`): end quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    if in_notebook():
+        main([])  # a notebook's last cell: the Settings cell is the command line
+    else:
+        sys.exit(main())

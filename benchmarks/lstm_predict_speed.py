@@ -35,13 +35,11 @@ CALL_REPEATS = 20  # calls timed for each way of calling the model
 
 
 def write_atomically(path, text):
-    """Write to a temporary file beside `path`, then rename it into place."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8", newline="\n")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    """Write under a fixed temporary name beside `path` (one left by a killed write is simply
+    overwritten), then rename it into place."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8", newline="\n")
+    os.replace(temporary, path)
 
 
 def sp500_setup(seq_len, epochs, seed):
