@@ -449,18 +449,16 @@ def run_preset(name):
     series, its windows (data["test_windows"] in the data's own units, (n, seq_len + 1,
     columns)) and the point, full and multiple predictions on the test span.
     """
-    import keras
-
-    import lstm
+    import lstm  # noqa: F401  (first: it hides the backend's start-up notes as Keras loads)
     import run_lstm
 
     settings = run_lstm.settings_from(run_lstm.parse_args([name, "--seed", str(SEED)]))
-    keras.utils.set_random_seed(SEED)
-    series = lstm.load_series(settings["csv"])
-    model = run_lstm.get_model(settings, len(series.columns), None)
-    data = run_lstm.make_datasets(series, settings["seq_len"], run_lstm.TRAIN_FRAC,
-                                  settings["normalise"], np.random.default_rng(SEED))
-    with contextlib.redirect_stdout(io.StringIO()):  # Keras's progress lines
+    with contextlib.redirect_stdout(io.StringIO()):  # the run's own report and Keras's lines
+        run_lstm.start_keras(SEED)
+        series = run_lstm.read_data(settings)
+        data = run_lstm.make_datasets(series, settings["seq_len"], settings["train_frac"],
+                                      settings["normalise"], np.random.default_rng(SEED))
+        model = run_lstm.get_model(settings, len(series.columns))
         run_lstm.fit(model, data, settings)
         results = run_lstm.predict_all(model, data, settings, "all")
     return settings, series, data, results
@@ -468,23 +466,39 @@ def run_preset(name):
 
 def rmse(predicted, truth):
     """Root mean squared error, in the units of the data."""
-    return float(np.sqrt(np.mean((predicted - truth) ** 2)))
+    return float(np.sqrt(np.mean((np.asarray(predicted) - truth) ** 2)))
+
+
+def baseline_panel(panel, x, truth, predicted, naive, labels, title_of):
+    """Truth, a naive baseline and a prediction on one panel, its title from their RMSEs."""
+    label, naive_label = labels
+    panel.plot(x, truth, color="grey", lw=3, alpha=0.5, label="truth")
+    panel.plot(x, naive, ":", color="tab:orange", lw=1.5, label=naive_label)
+    panel.plot(x, predicted, "--", color="tab:purple", label=label)
+    found, base = rmse(predicted, truth), rmse(naive, truth)
+    panel.set_title(title_of(found, base, found / base), fontsize=11)
+    panel.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
 
 
 def make_lstm_sine():
-    """run_lstm.py sine: two LSTM layers one step ahead, and free running on their own."""
+    """run_lstm.py sine: two LSTM layers one step ahead and free running, each beside its
+    naive baseline."""
     import matplotlib.pyplot as plt
 
     settings, _, data, results = run_preset("sine")
     truth = data["test_windows"][:, -1, 0]  # (test,) the value after each window
+    today = data["test_windows"][:, -2, 0]  # (test,) the last value each window saw
     steps = np.arange(data["split"], data["split"] + len(truth))
-    figure, axes = plt.subplots(2, 1, figsize=(9, 4.6), sharex=True)
-    for panel, predicted, label in ((axes[0], results["point"], "one step ahead"),
-                                    (axes[1], results["full"], "free running")):
-        panel.plot(steps, truth, color="grey", lw=3, alpha=0.5, label="truth")
-        panel.plot(steps, predicted, "--", color="tab:purple", label=label)
-        panel.set_title(f"{label}: RMSE {rmse(predicted, truth):.4f}", fontsize=11)
-        panel.legend(loc="upper right")
+    figure, axes = plt.subplots(2, 1, figsize=(9.5, 5), sharex=True)
+    for panel, predicted, naive, labels in (
+            (axes[0], results["point"], today, ("LSTM, one step ahead",
+                                                "naive: next value = this value")),
+            (axes[1], results["full"], np.full(len(truth), today[0]),
+             ("LSTM, free running", "naive: flat at the last known value"))):
+        baseline_panel(panel, steps, truth, predicted, naive, labels,
+                       lambda found, base, ratio, name=labels[0]:
+                       f"{name}: RMSE {found:.4f}, {ratio:.3f} x its naive baseline ({base:.4f})")
+        panel.set_ylabel("value")
     axes[1].set_xlabel("time step (test span)")
     figure.suptitle(f"python run_lstm.py sine: two LSTM layers, {settings['epochs']} epochs")
     figure.tight_layout()
@@ -492,31 +506,41 @@ def make_lstm_sine():
 
 
 def make_lstm_sp500():
-    """run_lstm.py on the S&P 500: one day ahead beside "tomorrow = today", and free runs."""
+    """run_lstm.py on the S&P 500: one day ahead beside "tomorrow = today", and free runs
+    beside staying flat at the last known price."""
     import matplotlib.pyplot as plt
 
     settings, series, data, results = run_preset("sp500")
     truth = data["test_windows"][:, -1, 0]  # (test,) each day's close
     today = data["test_windows"][:, -2, 0]  # (test,) the close of the day before
-    dates, point = series.dates[data["split"]:], results["point"]
-    ratio = rmse(point, truth) / rmse(today, truth)
-    figure, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    dates, length = series.dates[data["split"]:], settings["prediction_len"]
+    figure, axes = plt.subplots(2, 1, figsize=(11, 6.4))
     shown = slice(-LSTM_SHOWN_DAYS, None)
-    axes[0].plot(dates[shown], truth[shown], color="black", lw=1.5, label="truth")
-    axes[0].plot(dates[shown], point[shown], color="tab:purple", label="LSTM, one day ahead")
-    axes[0].plot(dates[shown], today[shown], ":", color="tab:orange", label="tomorrow = today")
-    axes[0].set_title(f"RMSE: LSTM {rmse(point, truth):.1f}, naive {rmse(today, truth):.1f} "
-                      f"points (ratio {ratio:.3f})", fontsize=11)
-    length = settings["prediction_len"]
-    axes[1].plot(dates, truth, color="black", lw=1, label="truth")
-    for k, run in enumerate(results["multiple"]):
-        axes[1].plot(dates[k * length:(k + 1) * length], run, color="tab:purple",
+    point_ratio = rmse(results["point"], truth) / rmse(today, truth)
+    baseline_panel(axes[0], dates[shown], truth[shown], results["point"][shown], today[shown],
+                   ("LSTM, one day ahead", "naive: tomorrow = today"),
+                   lambda *_: f"One day ahead, the last {LSTM_SHOWN_DAYS} test days; RMSE over "
+                   f"all {len(truth)} test days: LSTM {rmse(results['point'], truth):.2f}, "
+                   f"naive {rmse(today, truth):.2f} (ratio {point_ratio:.3f})")
+    runs = results["multiple"]  # (k, length) free runs, each restarted from true data
+    covered = runs.size
+    flats = np.repeat(today[:covered:length, None], length, axis=1)  # the last known close
+    axes[1].plot(dates[:covered], truth[:covered], color="grey", lw=3, alpha=0.5, label="truth")
+    for k, (run, flat) in enumerate(zip(runs, flats, strict=True)):
+        days = dates[k * length:(k + 1) * length]
+        axes[1].plot(days, flat, ":", color="tab:orange", lw=1.5,
+                     label="naive: flat at the last known close" if k == 0 else None)
+        axes[1].plot(days, run, "--", color="tab:purple",
                      label=f"LSTM, {length} days on its own" if k == 0 else None)
-    axes[1].set_title(f"Free running, restarted from true data every {length} days", fontsize=11)
+    found, flat = rmse(runs, truth[:covered].reshape(runs.shape)), rmse(flats.ravel(),
+                                                                         truth[:covered])
+    axes[1].set_title(f"Free runs restarted from true data every {length} days: RMSE {found:.1f},"
+                      f" flat at the last known close {flat:.1f} (ratio {found / flat:.3f})",
+                      fontsize=11)
+    axes[1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
     for panel in axes:
-        panel.legend(loc="upper left", fontsize=9)
         panel.set_ylabel("index points")
-        panel.tick_params(axis="x", labelrotation=30)
+    axes[1].set_xlabel("date (test span)")
     figure.suptitle(f"python run_lstm.py: the S&P 500 test span, {settings['epochs']} epochs")
     figure.tight_layout()
     return figure

@@ -11,15 +11,23 @@ These are slow developer tests (a new Python for most cases), left out of the pl
 `python -m pytest`; CI runs them as a second step.
 """
 
+import contextlib
+import io
+import json
 import os
 import shlex
 import shutil
 import subprocess
 import sys
+import traceback
+import types
+import warnings
+import zipfile
 
+import numpy as np
 import pytest
 
-from conftest import REPO_ROOT, assert_plain_error, assert_usage_error, snapshot  # noqa: F401
+from conftest import REPO_ROOT, assert_plain_error, assert_usage_error, snapshot
 
 pytestmark = pytest.mark.dev
 
@@ -29,11 +37,6 @@ def numpy_part_main(module, *args):
     """Run `module.main(args)` in this process, as the command line would (a new Python per case
     is too slow for the budget). Returns what subprocess.run would (returncode, stdout, stderr),
     plus `warnings`: the RuntimeWarnings the run raised, which must be none."""
-    import contextlib
-    import io
-    import traceback
-    import types
-    import warnings
 
     out, err = io.StringIO(), io.StringIO()
     with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(out), \
@@ -47,16 +50,13 @@ def numpy_part_main(module, *args):
             code = "traceback"
             err.write(traceback.format_exc())
     runtime = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
-    return types.SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue(),
-                                 warnings=runtime)
+    return types.SimpleNamespace(returncode=code, stdout=out.getvalue(),
+                                 stderr=err.getvalue(), warnings=runtime)
 
 
 def numpy_part_into_closed_pipe(script, *args, buffered=True):
     """Run a script with its output into a pipe whose reader has gone (`python x.py | head`):
     buffered as usual (the pipe breaks at a flush), or unbuffered (at the first print)."""
-    import os
-    import subprocess
-    import sys
 
     env = {**os.environ, "MPLBACKEND": "Agg"}
     env.pop("PYTHONUNBUFFERED", None)
@@ -83,7 +83,6 @@ def numpy_part_refused(module, tmp_path, *args, words=(), usage=False):
 
 def numpy_part_as_root():
     """True when the tests run as root, for whom read-only files and folders are writable."""
-    import os
 
     return os.geteuid() == 0
 
@@ -192,7 +191,6 @@ def rnn_script(load_script):
 
 def rnn_series(tmp_path, values=None, name="series.csv", text=None):
     """A one-column file of numbers (150 values of a sine unless told) under tmp_path/data."""
-    import numpy as np
 
     path = tmp_path / "data" / name
     path.parent.mkdir(exist_ok=True)
@@ -252,9 +250,7 @@ def test_rnn_learning_rate_that_blows_up_is_one_sentence(rnn_script, tmp_path):
 
 
 def test_rnn_values_near_1e300_run_exactly_as_small_ones(rnn_script, tmp_path):
-    import json
 
-    import numpy as np
 
     small = np.sin(np.arange(150) / 5.0)
     rmses = []
@@ -270,7 +266,6 @@ def test_rnn_values_near_1e300_run_exactly_as_small_ones(rnn_script, tmp_path):
 
 
 def test_rnn_values_too_large_to_scale_are_one_sentence(rnn_script, tmp_path):
-    import numpy as np
 
     csv = rnn_series(tmp_path, 1.7e308 * np.sign(np.sin(np.arange(150) / 5.0) + 0.01))
     numpy_part_refused(rnn_script, tmp_path, "--csv", csv, *RNN_TINY, "--plot-dir",
@@ -327,7 +322,6 @@ def test_rnn_csv_that_is_a_folder_is_one_sentence(rnn_script, tmp_path):
 
 
 def test_rnn_largest_seed_and_a_byte_order_mark_run(rnn_script, tmp_path):
-    import numpy as np
 
     text = "\ufeff" + "".join(f"{float(v)!r}\r\n" for v in np.sin(np.arange(150) / 5.0))
     result = numpy_part_main(rnn_script, "--csv", rnn_series(tmp_path, text=text), *RNN_TINY,
@@ -360,13 +354,7 @@ def test_rnn_output_into_a_closed_pipe_ends_quietly(impl_dir, tmp_path, tail, bu
 
 
 # %% min_char_rnn.py
-import json  # noqa: E402
-import os  # noqa: E402
-import shlex  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
 
-import numpy as np  # noqa: E402
 
 CHAR_RNN_TEXT = REPO_ROOT / "data" / "rhymes.txt"
 CHAR_RNN_SMALL = ["--hidden", "8", "--sample-every", "1000"]  # a model that trains in a blink
@@ -693,18 +681,16 @@ def lstm_days(count, start="2020-01-01"):
 
 
 def lstm_prices(count, level=100.0):
-    import numpy as np
 
     return level * (2.0 + np.sin(np.arange(count) / 5.0))
 
 
 def lstm_in_process(runner, capsys, *args):
     """run_lstm.main() in this process, reported like a finished command."""
-    from types import SimpleNamespace
 
     code = runner.main([str(arg) for arg in args])
     captured = capsys.readouterr()
-    return SimpleNamespace(returncode=code, stdout=captured.out, stderr=captured.err)
+    return types.SimpleNamespace(returncode=code, stdout=captured.out, stderr=captured.err)
 
 
 def lstm_small_run(tmp_path_factory):
@@ -774,8 +760,6 @@ def test_lstm_bad_flags_keep_argparse_format(run_script, tmp_path, args, words):
 
 
 def test_lstm_help_into_a_closed_pipe_is_quiet(tmp_path):
-    import subprocess
-    import sys
 
     process = subprocess.Popen([sys.executable, str(REPO_ROOT / "run_lstm.py"), "--help"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
@@ -880,7 +864,6 @@ def test_lstm_largest_seed(lstm_runner, capsys, tmp_path, tmp_path_factory):
 ])
 def test_lstm_numbers_that_blow_up(lstm_runner, capsys, tmp_path, tmp_path_factory, level,
                                    flags, words):
-    import warnings
 
     csv = lstm_csv(tmp_path, zip(lstm_days(80), lstm_prices(80, level), strict=True))
     before = snapshot(tmp_path)
@@ -913,7 +896,6 @@ def lstm_keras_file(folder, layers, name="model.keras"):
 
 def lstm_bad_model(folder, name):
     """One kind of bad --load-model file, made in `folder`."""
-    import zipfile
 
     import keras
 
@@ -959,8 +941,6 @@ def test_lstm_bad_model_files(lstm_runner, capsys, tmp_path, name, words):
 def lstm_trained_pair(lstm_runner, tmp_path_factory):
     """A CSV of Close, Open and Volume; a model trained on Close,Volume; an edited copy of it
     whose saved window length (9) no longer matches the model's (5)."""
-    import json
-    import zipfile
 
     folder = tmp_path_factory.mktemp("pair")
     rows = [(day, price, price / 2, 1000 + index) for index, (day, price)
@@ -1001,7 +981,6 @@ def test_lstm_model_for_other_columns_or_window_length(lstm_runner, capsys, lstm
 
 def test_lstm_model_with_nan_weights(lstm_runner, capsys, tmp_path, tmp_path_factory):
     import keras
-    import numpy as np
 
     model = keras.Sequential([keras.Input((5, 1)), keras.layers.LSTM(2), keras.layers.Dense(1)])
     model.layers[-1].set_weights([np.full((2, 1), np.nan), np.zeros(1)])

@@ -204,3 +204,15 @@ def test_every_quoted_output_matches_the_readme():
     assert len(lines) >= 3, lines
     for line in lines:
         assert line in readme, f"the slides quote {line!r}, which README.md does not"
+
+
+def test_every_measured_number_on_a_slide_stands_in_the_readme():
+    """Numbers with a decimal point or a thousands comma (losses, RMSEs, ratios, counts) are
+    quoted from a script's output; the README quotes the same output, which its runs keep true."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    deck = re.sub(r"<https?://[^>]+>", "", DECK.read_text(encoding="utf-8"))  # not the links
+    numbers = set(re.findall(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+                             r"|(?<![\w.])\d+\.\d+(?![\w.])", deck))
+    assert len(numbers) >= 8, numbers
+    missing = sorted(number for number in numbers if number not in readme)
+    assert not missing, f"the slides quote {missing}, which README.md does not"
