@@ -13,6 +13,7 @@ use each script's default settings; the char-RNN's last sample comes after as ma
 
 import argparse
 import contextlib
+import functools
 import io
 import math
 import os
@@ -47,7 +48,7 @@ COLOURS = {  # one colour per kind of weight, the same in every diagram
 CHAR_STAGES = (0, 2_000)  # char-RNN chunks trained before a sample; the last sample comes
 #                          after the default run's min_char_rnn.ITERATIONS
 CHAR_SAMPLE_LENGTH = 1_000  # characters in each char-RNN sample (a book's length)
-CHAR_SAMPLE_LINES = 6  # lines of the last sample shown on the slide (three of the others)
+CHAR_SAMPLE_LINES = 5  # lines of the last sample shown on the slide (two of the others)
 LSTM_SHOWN_DAYS = 60  # the last test days shown in the S&P 500 picture, so moves are visible
 
 
@@ -259,11 +260,12 @@ def make_activations():
     figure, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharex=True)
     axes[0].plot(z, sigmoid, label="sigmoid(z)")
     axes[0].plot(z, mlp.sigmoid_grad_from_output(sigmoid), "--", label="slope: a (1 - a)")
-    axes[0].set(title="sigmoid: 0 to 1 (MLP)", xlabel="z", ylim=(-0.1, 1.1))
+    axes[0].set(title="sigmoid: 0 to 1 (MLP)", ylim=(-0.1, 1.1))
     axes[1].plot(z, tanh, label="tanh(z)")
     axes[1].plot(z, 1 - tanh**2, "--", label="slope: 1 - h\u00b2")
-    axes[1].set(title="tanh: -1 to 1 (RNN)", xlabel="z", ylim=(-1.1, 1.1))
+    axes[1].set(title="tanh: -1 to 1 (RNN)", ylim=(-1.1, 1.1))
     for panel in axes:
+        panel.set(xlabel="z, the weighted sum", ylabel="output, and its slope")
         panel.axhline(0, color="grey", lw=0.5)
         panel.legend(loc="upper left")
     figure.tight_layout()
@@ -365,10 +367,10 @@ def verse_panel(axes, title, lines, rows):
     back of the room."""
     import textwrap
 
-    wrapped = [part for line in lines for part in textwrap.wrap(line, 78)]
-    axes.text(0.015, 0.86, "\n".join(wrapped[:rows]), fontsize=15, va="top",
-              linespacing=1.3, transform=axes.transAxes)
-    axes.set_title(title, loc="left", fontsize=14, fontweight="bold")
+    wrapped = [part for line in lines for part in textwrap.wrap(line, 72)]
+    axes.text(0.015, 0.88, "\n".join(wrapped[:rows]), fontsize=19, va="top",
+              linespacing=1.25, transform=axes.transAxes)
+    axes.set_title(title, loc="left", fontsize=17, fontweight="bold")
     axes.set(xticks=[], yticks=[])
 
 
@@ -415,13 +417,13 @@ def make_char_rnn_stages():
     import matplotlib.pyplot as plt
 
     stages = char_rnn_samples()
-    figure, axes = plt.subplots(len(stages), 1, figsize=(11, 8.2),
-                                gridspec_kw={"height_ratios": [3, 3, 5.5]})
+    figure, axes = plt.subplots(len(stages), 1, figsize=(13, 7.6),
+                                gridspec_kw={"height_ratios": [2.4, 2.4, 5]})
     for panel, (iterations, loss, lines) in zip(axes, stages, strict=True):
         when = "untrained" if iterations == 0 else f"after {iterations:,} chunks"
         note = ": a passage with no line copied from the verse" if panel is axes[-1] else ""
         verse_panel(panel, f"{when}, loss {loss:.2f} nats per character{note}", lines,
-                    rows=CHAR_SAMPLE_LINES if panel is axes[-1] else 3)
+                    rows=CHAR_SAMPLE_LINES if panel is axes[-1] else 2)
     figure.tight_layout()
     return figure
 
@@ -436,12 +438,13 @@ def make_sp500_prices():
     figure, axes = plt.subplots(figsize=(10, 3.6))
     axes.plot(series.dates, series.values[:, 0], lw=1)
     axes.set(title=f"S&P 500, daily close, {series.dates[0]:%Y} to {series.dates[-1]:%Y}",
-             ylabel="index points")
+             xlabel="date", ylabel="index points")
     axes.grid(alpha=0.3)
     figure.tight_layout()
     return figure
 
 
+@functools.cache
 def run_preset(name):
     """Train and predict exactly as `python run_lstm.py NAME` does, quietly, with seed SEED.
 
@@ -506,42 +509,52 @@ def make_lstm_sine():
 
 
 def make_lstm_sp500():
-    """run_lstm.py on the S&P 500: one day ahead beside "tomorrow = today", and free runs
-    beside staying flat at the last known price."""
+    """run_lstm.py on the S&P 500, one day ahead beside "tomorrow = today"."""
+    import matplotlib.pyplot as plt
+
+    settings, series, data, results = run_preset("sp500")
+    truth = data["test_windows"][:, -1, 0]  # (test,) each day's close
+    today = data["test_windows"][:, -2, 0]  # (test,) the close of the day before
+    dates, shown = series.dates[data["split"]:], slice(-LSTM_SHOWN_DAYS, None)
+    point_ratio = rmse(results["point"], truth) / rmse(today, truth)
+    figure, axes = plt.subplots(figsize=(11, 4.6))
+    baseline_panel(axes, dates[shown], truth[shown], results["point"][shown], today[shown],
+                   ("LSTM, one day ahead", "naive: tomorrow = today"),
+                   lambda *_: f"The last {LSTM_SHOWN_DAYS} test days; RMSE over all {len(truth)} "
+                   f"test days: LSTM {rmse(results['point'], truth):.2f}, naive "
+                   f"{rmse(today, truth):.2f} (ratio {point_ratio:.3f})")
+    axes.set(xlabel="date (end of the test span)", ylabel="index points")
+    figure.suptitle(f"python run_lstm.py: the S&P 500 one day ahead, {settings['epochs']} epochs")
+    figure.tight_layout()
+    return figure
+
+
+def make_lstm_sp500_free():
+    """run_lstm.py on the S&P 500, free runs restarted from true data, beside staying flat."""
     import matplotlib.pyplot as plt
 
     settings, series, data, results = run_preset("sp500")
     truth = data["test_windows"][:, -1, 0]  # (test,) each day's close
     today = data["test_windows"][:, -2, 0]  # (test,) the close of the day before
     dates, length = series.dates[data["split"]:], settings["prediction_len"]
-    figure, axes = plt.subplots(2, 1, figsize=(11, 6.4))
-    shown = slice(-LSTM_SHOWN_DAYS, None)
-    point_ratio = rmse(results["point"], truth) / rmse(today, truth)
-    baseline_panel(axes[0], dates[shown], truth[shown], results["point"][shown], today[shown],
-                   ("LSTM, one day ahead", "naive: tomorrow = today"),
-                   lambda *_: f"One day ahead, the last {LSTM_SHOWN_DAYS} test days; RMSE over "
-                   f"all {len(truth)} test days: LSTM {rmse(results['point'], truth):.2f}, "
-                   f"naive {rmse(today, truth):.2f} (ratio {point_ratio:.3f})")
     runs = results["multiple"]  # (k, length) free runs, each restarted from true data
     covered = runs.size
     flats = np.repeat(today[:covered:length, None], length, axis=1)  # the last known close
-    axes[1].plot(dates[:covered], truth[:covered], color="grey", lw=3, alpha=0.5, label="truth")
+    figure, axes = plt.subplots(figsize=(11, 4.6))
+    axes.plot(dates[:covered], truth[:covered], color="grey", lw=3, alpha=0.5, label="truth")
     for k, (run, flat) in enumerate(zip(runs, flats, strict=True)):
         days = dates[k * length:(k + 1) * length]
-        axes[1].plot(days, flat, ":", color="tab:orange", lw=1.5,
-                     label="naive: flat at the last known close" if k == 0 else None)
-        axes[1].plot(days, run, "--", color="tab:purple",
-                     label=f"LSTM, {length} days on its own" if k == 0 else None)
-    found, flat = rmse(runs, truth[:covered].reshape(runs.shape)), rmse(flats.ravel(),
-                                                                         truth[:covered])
-    axes[1].set_title(f"Free runs restarted from true data every {length} days: RMSE {found:.1f},"
-                      f" flat at the last known close {flat:.1f} (ratio {found / flat:.3f})",
-                      fontsize=11)
-    axes[1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
-    for panel in axes:
-        panel.set_ylabel("index points")
-    axes[1].set_xlabel("date (test span)")
-    figure.suptitle(f"python run_lstm.py: the S&P 500 test span, {settings['epochs']} epochs")
+        axes.plot(days, flat, ":", color="tab:orange", lw=2,
+                  label="naive: flat at the last known close" if k == 0 else None)
+        axes.plot(days, run, "--", color="tab:purple", lw=2,
+                  label=f"LSTM, {length} days on its own" if k == 0 else None)
+    found = rmse(runs, truth[:covered].reshape(runs.shape))
+    flat = rmse(flats.ravel(), truth[:covered])
+    axes.set_title(f"Restarted from true data every {length} days: RMSE {found:.1f}, flat at the "
+                   f"last known close {flat:.1f} (ratio {found / flat:.3f})", fontsize=11)
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+    axes.set(xlabel="date (test span)", ylabel="index points")
+    figure.suptitle(f"python run_lstm.py: the S&P 500 on its own, {settings['epochs']} epochs")
     figure.tight_layout()
     return figure
 
@@ -561,6 +574,7 @@ FIGURES = {  # name of the PNG: the function that draws it
     "sp500_prices": make_sp500_prices,
     "lstm_sine": make_lstm_sine,
     "lstm_sp500": make_lstm_sp500,
+    "lstm_sp500_free": make_lstm_sp500_free,
 }
 
 
