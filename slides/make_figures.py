@@ -472,15 +472,27 @@ def rmse(predicted, truth):
     return float(np.sqrt(np.mean((np.asarray(predicted) - truth) ** 2)))
 
 
-def baseline_panel(panel, x, truth, predicted, naive, labels, title_of):
-    """Truth, a naive baseline and a prediction on one panel, its title from their RMSEs."""
+def baseline_panel(panel, x, truth, predicted, naive, labels):
+    """Truth, a naive baseline and a prediction on one panel; returns their two RMSEs."""
     label, naive_label = labels
     panel.plot(x, truth, color="grey", lw=3, alpha=0.5, label="truth")
     panel.plot(x, naive, ":", color="tab:orange", lw=1.5, label=naive_label)
     panel.plot(x, predicted, "--", color="tab:purple", label=label)
-    found, base = rmse(predicted, truth), rmse(naive, truth)
-    panel.set_title(title_of(found, base, found / base), fontsize=11)
     panel.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+    return rmse(predicted, truth), rmse(naive, truth)
+
+
+def preset_test_span(name):
+    """The preset's run and its test span: settings, x (dates or steps), truth, today, results.
+
+    truth is what really came after each test window, today the last value each window saw.
+    """
+    settings, series, data, results = run_preset(name)
+    truth = data["test_windows"][:, -1, 0]  # (test,)
+    today = data["test_windows"][:, -2, 0]  # (test,)
+    x = (series.dates[data["split"]:] if series.dates is not None
+         else np.arange(data["split"], data["split"] + len(truth)))
+    return settings, x, truth, today, results
 
 
 def make_lstm_sine():
@@ -488,19 +500,16 @@ def make_lstm_sine():
     naive baseline."""
     import matplotlib.pyplot as plt
 
-    settings, _, data, results = run_preset("sine")
-    truth = data["test_windows"][:, -1, 0]  # (test,) the value after each window
-    today = data["test_windows"][:, -2, 0]  # (test,) the last value each window saw
-    steps = np.arange(data["split"], data["split"] + len(truth))
+    settings, steps, truth, today, results = preset_test_span("sine")
     figure, axes = plt.subplots(2, 1, figsize=(9.5, 5), sharex=True)
     for panel, predicted, naive, labels in (
             (axes[0], results["point"], today, ("LSTM, one step ahead",
                                                 "naive: next value = this value")),
             (axes[1], results["full"], np.full(len(truth), today[0]),
              ("LSTM, free running", "naive: flat at the last known value"))):
-        baseline_panel(panel, steps, truth, predicted, naive, labels,
-                       lambda found, base, ratio, name=labels[0]:
-                       f"{name}: RMSE {found:.4f}, {ratio:.3f} x its naive baseline ({base:.4f})")
+        found, base = baseline_panel(panel, steps, truth, predicted, naive, labels)
+        panel.set_title(f"{labels[0]}: RMSE {found:.4f}, {found / base:.3f} x its naive "
+                        f"baseline ({base:.4f})", fontsize=11)
         panel.set_ylabel("value")
     axes[1].set_xlabel("time step (test span)")
     figure.suptitle(f"python run_lstm.py sine: two LSTM layers, {settings['epochs']} epochs")
@@ -512,17 +521,15 @@ def make_lstm_sp500():
     """run_lstm.py on the S&P 500, one day ahead beside "tomorrow = today"."""
     import matplotlib.pyplot as plt
 
-    settings, series, data, results = run_preset("sp500")
-    truth = data["test_windows"][:, -1, 0]  # (test,) each day's close
-    today = data["test_windows"][:, -2, 0]  # (test,) the close of the day before
-    dates, shown = series.dates[data["split"]:], slice(-LSTM_SHOWN_DAYS, None)
-    point_ratio = rmse(results["point"], truth) / rmse(today, truth)
+    settings, dates, truth, today, results = preset_test_span("sp500")
+    shown = slice(-LSTM_SHOWN_DAYS, None)
     figure, axes = plt.subplots(figsize=(11, 4.6))
     baseline_panel(axes, dates[shown], truth[shown], results["point"][shown], today[shown],
-                   ("LSTM, one day ahead", "naive: tomorrow = today"),
-                   lambda *_: f"The last {LSTM_SHOWN_DAYS} test days; RMSE over all {len(truth)} "
-                   f"test days: LSTM {rmse(results['point'], truth):.2f}, naive "
-                   f"{rmse(today, truth):.2f} (ratio {point_ratio:.3f})")
+                   ("LSTM, one day ahead", "naive: tomorrow = today"))
+    found, base = rmse(results["point"], truth), rmse(today, truth)  # the whole test span
+    axes.set_title(f"The last {LSTM_SHOWN_DAYS} test days; RMSE over all {len(truth)} test "
+                   f"days: LSTM {found:.2f}, naive {base:.2f} (ratio {found / base:.3f})",
+                   fontsize=11)
     axes.set(xlabel="date (end of the test span)", ylabel="index points")
     figure.suptitle(f"python run_lstm.py: the S&P 500 one day ahead, {settings['epochs']} epochs")
     figure.tight_layout()
@@ -533,11 +540,8 @@ def make_lstm_sp500_free():
     """run_lstm.py on the S&P 500, free runs restarted from true data, beside staying flat."""
     import matplotlib.pyplot as plt
 
-    settings, series, data, results = run_preset("sp500")
-    truth = data["test_windows"][:, -1, 0]  # (test,) each day's close
-    today = data["test_windows"][:, -2, 0]  # (test,) the close of the day before
-    dates, length = series.dates[data["split"]:], settings["prediction_len"]
-    runs = results["multiple"]  # (k, length) free runs, each restarted from true data
+    settings, dates, truth, today, results = preset_test_span("sp500")
+    runs, length = results["multiple"], settings["prediction_len"]  # (k, length) free runs
     covered = runs.size
     flats = np.repeat(today[:covered:length, None], length, axis=1)  # the last known close
     figure, axes = plt.subplots(figsize=(11, 4.6))
@@ -548,10 +552,9 @@ def make_lstm_sp500_free():
                   label="naive: flat at the last known close" if k == 0 else None)
         axes.plot(days, run, "--", color="tab:purple", lw=2,
                   label=f"LSTM, {length} days on its own" if k == 0 else None)
-    found = rmse(runs, truth[:covered].reshape(runs.shape))
-    flat = rmse(flats.ravel(), truth[:covered])
+    found, base = rmse(runs.ravel(), truth[:covered]), rmse(flats.ravel(), truth[:covered])
     axes.set_title(f"Restarted from true data every {length} days: RMSE {found:.1f}, flat at the "
-                   f"last known close {flat:.1f} (ratio {found / flat:.3f})", fontsize=11)
+                   f"last known close {base:.1f} (ratio {found / base:.3f})", fontsize=11)
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
     axes.set(xlabel="date (test span)", ylabel="index points")
     figure.suptitle(f"python run_lstm.py: the S&P 500 on its own, {settings['epochs']} epochs")
