@@ -694,7 +694,10 @@ def main(argv=None):
                             f"header row (default: {CSV})")
         parser.add_argument("--columns", help="columns to read, the predicted one first")
         parser.add_argument("--symbol", help="the stock to read from a file of several")
-        args = parser.parse_args(argv)
+        try:
+            args = parser.parse_args(argv)
+        finally:
+            sys.stdout.flush()  # --help's text leaves now, where a closed pipe is caught
         path = args.csv or str(find_repo_root() / CSV)
         columns = [name.strip() for name in args.columns.split(",")] if args.columns else None
         series = load_series(path, columns, args.symbol)
@@ -702,6 +705,7 @@ def main(argv=None):
             f"{series.dates[-1]:%Y-%m-%d}"
         print(f"{path}: {len(series.values):,} rows{dates}; columns {series.columns}, the "
               f"first is predicted; first row {series.values[0]}, last {series.values[-1]}")
+        sys.stdout.flush()  # a reader that went away is found here at the latest
     except InputError as error:
         print(error, file=sys.stderr)
         return 2

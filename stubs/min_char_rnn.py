@@ -675,7 +675,10 @@ def parse_args(argv):
     parser.add_argument("--book", type=Path, default=root / BOOK,
                         help=f"where to write the new book (default {BOOK})")
     parser.add_argument("--json", type=Path, help="write the run's figures to this JSON file")
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    finally:
+        sys.stdout.flush()  # --help's text leaves now, where main() can catch a closed pipe
     check_settings(args)
     return args
 

@@ -602,7 +602,10 @@ def parse_args(argv=None):
                         help="folder for the figures (default: figures/)")
     parser.add_argument("--show", action="store_true", help="also open the figures in windows")
     parser.add_argument("--json", metavar="PATH", help="write the test figures to this file")
-    return parser.parse_args(argv)
+    try:
+        return parser.parse_args(argv)
+    finally:
+        sys.stdout.flush()  # --help's text leaves now, where main() can catch a closed pipe
 
 
 def settings_from(args):
@@ -756,6 +759,7 @@ def main(argv=None):
         print(f"Done in {figures['seconds']:.1f} s")
         if settings["json"]:
             write_json(settings["json"], figures)
+        sys.stdout.flush()  # a reader that went away is found here at the latest
     except input_errors() as error:
         print(error, file=sys.stderr)
         return 2

@@ -32,6 +32,12 @@ from conftest import REPO_ROOT, assert_plain_error, assert_usage_error, snapshot
 pytestmark = pytest.mark.dev
 
 
+def buffered_env():
+    """This process's environment, with output buffered as in a user's shell: a closed pipe
+    then shows itself when the output is flushed, at the latest as the script ends."""
+    return {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+
+
 # %% mlp.py
 def numpy_part_main(module, *args):
     """Run `module.main(args)` in this process, as the command line would (a new Python per case
@@ -598,7 +604,8 @@ def char_rnn_piped(impl_dir, *args):
     """Run the script into `| head -n 1`: the reader goes away after the first line."""
     words = [sys.executable, impl_dir / "min_char_rnn.py", *args]
     command = " ".join(shlex.quote(str(word)) for word in words) + " | head -n 1"
-    return subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60)
+    return subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60,
+                          env=buffered_env())
 
 
 def test_char_rnn_output_into_a_closed_pipe(impl_dir, tmp_path):
@@ -759,10 +766,11 @@ def test_lstm_bad_flags_keep_argparse_format(run_script, tmp_path, args, words):
     assert_usage_error(run_script("run_lstm", *args, cwd=tmp_path), *words)
 
 
-def test_lstm_help_into_a_closed_pipe_is_quiet(tmp_path):
-
-    process = subprocess.Popen([sys.executable, str(REPO_ROOT / "run_lstm.py"), "--help"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+@pytest.mark.parametrize("script, args", [("run_lstm.py", ["--help"]), ("lstm.py", [])])
+def test_lstm_output_into_a_closed_pipe_is_quiet(tmp_path, script, args):
+    process = subprocess.Popen([sys.executable, str(REPO_ROOT / script), *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+                               env=buffered_env())
     process.stdout.close()  # the reader went away before the first line: `| head -0`
     stderr = process.stderr.read().decode()
     process.wait(timeout=60)
@@ -1021,7 +1029,7 @@ def test_lstm_py_without_arguments_describes_the_sp500(load_script, capsys):
 def run_tool(path, *args, cwd=None, shell_tail=None):
     """Run a tool of the repo (a path to its file) as a command; `| head`-style with shell_tail."""
     command = [sys.executable, str(path), *map(str, args)]
-    env = {**os.environ, "MPLBACKEND": "Agg"}
+    env = {**buffered_env(), "MPLBACKEND": "Agg"}
     if shell_tail:
         command = " ".join(shlex.quote(part) for part in command) + " | " + shell_tail
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
