@@ -629,7 +629,7 @@ def save_checkpoint(path, state, vocabulary, args):
     write_atomically(path, lambda file: np.savez(file, **arrays))
 
 
-def check_output(flag, path):
+def check_output(path, flag):
     """Refuse, before any work, a path this run could not write (nothing is created here)."""
     if path.is_dir():
         raise InputError(f"{flag} {path} is a folder; give the name of a file to write.")
@@ -654,7 +654,7 @@ def check_outputs(args):
     for flag, path in outputs.items():
         if path is None:
             continue
-        check_output(flag, path)
+        check_output(path, flag)
         for other, taken in inputs.items():
             if taken is not None and path.resolve() == taken.resolve() \
                     and (flag, other) != ("--checkpoint", "--resume"):

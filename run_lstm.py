@@ -3,7 +3,7 @@
 Part 4 of the evening, and the repo's main job. The pieces live in lstm.py; this script reads
 the data, trains, predicts three ways, prints a results table and saves the figures.
 
-    python run_lstm.py                      # the S&P 500, 1999-2018 (about 20 seconds)
+    python run_lstm.py                      # the S&P 500, 1999-2018 (under a minute)
     python run_lstm.py sine                 # the sine wave that rnn.py learned by hand
     python run_lstm.py --csv my_stock.csv   # your own stock: a Yahoo or Stooq download, or
                                             # one price a line (--columns Close,Volume)
@@ -658,7 +658,7 @@ def check_settings(settings):
                          f"{settings['save_model']}.")
 
 
-def check_output(flag, path, folder=False):
+def check_output(path, flag, folder=False):
     """Refuse, before any work, a path this run could not write: one sentence, nothing made."""
     path = Path(path)
     if path.exists() and path.is_dir() != folder:
@@ -678,16 +678,16 @@ def check_output(flag, path, folder=False):
 def check_outputs(settings):
     """Every file and folder this run will write, checked before Keras loads."""
     if settings["json"]:
-        check_output("--json", settings["json"])
+        check_output(settings["json"], "--json")
     if settings["save_model"]:
-        check_output("--save-model", settings["save_model"])
-    check_output("--plot-dir", settings["plot_dir"], folder=True)
+        check_output(settings["save_model"], "--save-model")
+    check_output(settings["plot_dir"], "--plot-dir", folder=True)
     suffixes = ["point", *(["full"] if settings["mode"] in ("full", "all") else []),
                 *(["multiple"] if settings["mode"] in ("multiple", "all") else []),
                 *(["loss"] if settings["epochs"] else []),
                 *(["forecast"] if settings["forecast"] else [])]
     for suffix in suffixes:
-        check_output("--plot-dir", settings["plot_dir"] / f"{settings['name']}_{suffix}.png")
+        check_output(settings["plot_dir"] / f"{settings['name']}_{suffix}.png", "--plot-dir")
 
 
 def check_inputs(settings):
