@@ -19,6 +19,7 @@ checks with `@pytest.mark.exercise("script.function")`.
 import ast
 import contextlib
 import importlib
+import importlib.util
 import os
 import subprocess
 import sys
@@ -55,7 +56,15 @@ def pytest_configure(config):
 
 
 def pytest_report_header(config):
-    return f"scripts under test: {config.getoption('--impl')}"
+    """What is tested, and any package of requirements.txt that this Python cannot import."""
+    missing = [name for name in ("numpy", "matplotlib", "pandas", "keras")
+               if importlib.util.find_spec(name) is None]
+    lines = [f"scripts under test: {config.getoption('--impl')}"]
+    if missing:
+        lines.append(f"NOT INSTALLED for this Python: {', '.join(missing)}; the tests that need "
+                     f"them fail. Install with: {Path(sys.executable).name} -m pip install -r "
+                     "requirements.txt")
+    return lines
 
 
 def pytest_collection_modifyitems(config, items):
