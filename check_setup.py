@@ -1,12 +1,17 @@
 """Is this computer ready for the workshop? Run this the night before.
 
-    python check_setup.py            # about 30 s: versions, Keras, figures/, a tiny run of each
-    python check_setup.py --no-runs  # only the versions, Keras and the folders (a few seconds)
+    python check_setup.py            # about 30 s on a busy 2-core laptop: the packages, the
+                                     # Keras backend, figures/, a tiny run of each script
+    python check_setup.py --no-runs  # only the packages, the backend and figures/ (about 15 s)
 
-It prints a table with one row per check. Each row says ok, or what to do about it: a missing
-package comes with the exact command that installs it. The exit status is 0 only when
-everything the evening needs works. The GPU row and the optional tools are information only:
-every script runs on a laptop CPU, so a computer without a GPU passes.
+It prints a table with one row per check, each as soon as it is done. Each row says ok, or what
+to do about it: a missing package comes with the exact command that installs it. The exit
+status is 0 only when everything the evening needs works. Keras needs one backend: TensorFlow,
+JAX or PyTorch, whichever is installed (requirements.txt installs TensorFlow, or JAX where
+TensorFlow has no release; requirements-jax.txt is the light install with JAX). The check names
+the backend the scripts will use and why, and times its import on its own. The GPU row and the
+optional tools are information only: every script runs on a laptop CPU, so a computer without
+a GPU passes.
 
 Nothing heavy is imported at the top of this file, so a missing package is reported in its row
 instead of stopping the check.
@@ -16,7 +21,9 @@ import argparse
 import contextlib
 import importlib
 import importlib.metadata
+import importlib.util
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -28,7 +35,9 @@ from typing import NamedTuple
 
 # %% Settings
 REPO_ROOT = Path(__file__).resolve().parent  # the workshop folder: scripts, data/, figures/
-MIN_PYTHON = (3, 10)  # the oldest Python the scripts are written for
+MIN_PYTHON, MAX_PYTHON = (3, 10), (3, 14)  # the Pythons every package has final releases for
+KERAS_BACKENDS = ("tensorflow", "jax", "torch")  # the backends Keras can run the scripts on
+LIGHT_REQUIREMENTS = "requirements-jax.txt"  # the light install: JAX instead of TensorFlow
 MODULE_NAMES = {}  # distribution name -> module name, for packages whose two names differ
 QUICK_RUNS = [  # (script, its tiny settings ({tmp}: a temporary folder), packages it needs)
     ("mlp.py", ["--plot", "--plot-dir", "{tmp}"], ["numpy", "matplotlib"]),
@@ -40,10 +49,10 @@ QUICK_RUNS = [  # (script, its tiny settings ({tmp}: a temporary folder), packag
      ["numpy", "pandas", "matplotlib", "keras"]),
 ]
 RUN_TIMEOUT = 180  # seconds a quick run may take before it counts as failed
-OPTIONAL_TOOLS = [  # (name, how to find it, what it is for): information only
-    ("jupytext", "module", "turns a script into a notebook: jupytext --to ipynb mlp.py"),
-    ("ipykernel", "module", "the Jupyter kernel that runs those notebooks (and VS Code's cells)"),
-    ("npx", "program", "renders the slides: npx @marp-team/marp-cli slides/slides.md"),
+OPTIONAL_TOOLS = [  # (module, what it is for): the notebook packages, information only
+    ("jupytext", "turns a script into a notebook: jupytext --to ipynb mlp.py"),
+    ("ipykernel", "the Jupyter kernel that runs those notebooks (and VS Code's cells)"),
+    ("notebook", "opens the notebooks in a browser: jupyter notebook rnn.ipynb"),
 ]
 OK, FAIL, INFO, SKIP = "ok", "FAIL", "info", "skip"  # the statuses; only FAIL fails the check
 
@@ -58,10 +67,14 @@ class Row(NamedTuple):
 
 # %% Versions
 def read_requirements(text):
-    """The requirements as (name, specifiers) pairs, e.g. ("numpy", ">=1.26,<3")."""
+    """The requirements as (name, specifiers) pairs, e.g. ("numpy", ">=1.26,<3").
+
+    A line's environment marker (after `;`: which Pythons and computers it is for) is left out:
+    the backends' lines are checked for the backend in use, whichever line pip took.
+    """
     requirements = []
     for line in text.splitlines():
-        line = line.split("#")[0].strip()
+        line = line.split("#")[0].split(";")[0].strip()
         match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$", line)
         if match:
             requirements.append((match.group(1), match.group(3).replace(" ", "")))
@@ -132,19 +145,31 @@ def quiet_stderr():
             os.close(saved)
 
 
-def check_python(version_info=sys.version_info):
-    """Is this Python new enough?"""
+def check_python(version_info=sys.version_info, system=platform.system(),
+                 machine=platform.machine()):
+    """Is this Python one that every package of the workshop has a release for?"""
     found = ".".join(map(str, version_info[:3]))
-    wanted = ".".join(map(str, MIN_PYTHON))
-    if tuple(version_info[:2]) >= MIN_PYTHON:
-        return Row("Python", OK, f"{found} (needs {wanted} or newer)")
-    return Row("Python", FAIL, f"{found} is too old: install Python {wanted} or newer from "
-               "python.org, make a fresh virtual environment with it, and install again")
+    supported = f"{MIN_PYTHON[0]}.{MIN_PYTHON[1]} to {MAX_PYTHON[0]}.{MAX_PYTHON[1]}"
+    if tuple(version_info[:2]) < MIN_PYTHON:
+        return Row("Python", FAIL, f"{found} is too old: install Python {supported} from "
+                   "python.org, make a fresh virtual environment with it, and install again")
+    if system == "Darwin" and machine == "x86_64" and tuple(version_info[:2]) >= MAX_PYTHON:
+        return Row("Python", FAIL, f"{found}: no Keras backend has a release for it on an Intel "
+                   "Mac; install Python 3.13 from python.org, make a fresh virtual environment "
+                   "with it, and install again")
+    if tuple(version_info[:2]) > MAX_PYTHON:
+        return Row("Python", OK, f"{found} (newer than the {supported} the workshop is checked "
+                   "on: if a package will not install, use Python 3.14)")
+    return Row("Python", OK, f"{found} (the workshop runs on Python {supported})")
 
 
 def check_package(name, specifiers, importer=importlib.import_module,
-                  version_of=importlib.metadata.version):
-    """Is the package installed, new enough, and does it import? Returns (Row, module or None)."""
+                  version_of=importlib.metadata.version, after=None):
+    """Is the package installed, new enough, and does it import? Returns (Row, module or None).
+
+    The time is that of this import alone, on top of what was imported before it (`after`
+    names the package that matters, such as Keras's backend, which may import Keras itself).
+    """
     module_name = MODULE_NAMES.get(name, name)
     wanted = specifiers or "any version"
     try:
@@ -154,6 +179,7 @@ def check_package(name, specifiers, importer=importlib.import_module,
     if not satisfies(version, specifiers):
         return Row(name, FAIL, f"{version} installed, needs {wanted}: "
                    f"{install_command(name, specifiers, '--upgrade')}"), None
+    preloaded = module_name in sys.modules
     start = time.perf_counter()
     try:
         with quiet_stderr():
@@ -170,16 +196,33 @@ def check_package(name, specifiers, importer=importlib.import_module,
                    f"({type(error).__name__}: {reason}): "
                    f"{install_command(name, specifiers, '--force-reinstall')}"), None
     seconds = time.perf_counter() - start
-    return Row(name, OK, f"{version} (needs {wanted}; imports in {seconds:.1f} s)"), module
+    if preloaded:
+        took = f"imported already, by {after}" if after else "imported already"
+    else:
+        took = f"imports in {seconds:.1f} s" + (f" on top of {after}" if after else "")
+    return Row(name, OK, f"{version} (needs {wanted}; {took})"), module
 
 
-# %% Keras and the GPU
-def check_keras_backend(keras):
-    """Which backend Keras runs on (TensorFlow unless KERAS_BACKEND says jax or torch)."""
-    backend = keras.backend.backend()
-    how = "set by KERAS_BACKEND" if os.environ.get("KERAS_BACKEND") else "the default"
-    return Row("Keras backend", OK, f"{backend} ({how}; KERAS_BACKEND=jax or torch picks "
-               "another)")
+# %% Keras, its backend and the GPU
+def choose_backend():
+    """The backend the scripts will use, as (backend or None, Row): the scripts' own choice,
+    made by plumbing.choose_keras_backend (which also sets KERAS_BACKEND for the quick runs)."""
+    try:
+        import plumbing  # the scripts' shared module, beside this file
+    except ImportError:
+        return None, Row("Keras backend", FAIL, f"{REPO_ROOT / 'plumbing.py'} is missing: run "
+                         "this check from the workshop's folder, or fetch the repo again")
+    try:
+        backend, why = plumbing.choose_keras_backend()
+    except plumbing.InputError:
+        return None, Row("Keras backend", FAIL, f"none of {', '.join(KERAS_BACKENDS)} is "
+                         f"installed: {python_command()} -m pip install -r requirements.txt "
+                         f"(or -r {LIGHT_REQUIREMENTS}, the light install without TensorFlow)")
+    others = [name for name in KERAS_BACKENDS
+              if name != backend and importlib.util.find_spec(name) is not None]
+    also = (f"; also installed: {', '.join(others)} (KERAS_BACKEND={others[0]} would pick it)"
+            if others else "")
+    return backend, Row("Keras backend", OK, f"the scripts will use {backend} ({why}){also}")
 
 
 def visible_gpus(backend):
@@ -227,14 +270,10 @@ def check_writable(folder):
     return Row(f"{folder.name}/ writable", OK, str(folder))
 
 
-def check_tool(name, kind, purpose):
-    """Information only: an optional tool, found or not (a missing module: how to install it)."""
-    if kind == "module":
-        found = importlib.util.find_spec(name) is not None
-        missing = f"not installed ({python_command()} -m pip install {name})"
-    else:
-        found = shutil.which(name) is not None
-        missing = "not found"
+def check_tool(name, purpose):
+    """Information only: an optional package, found or not (if not, how to install it)."""
+    found = importlib.util.find_spec(name) is not None
+    missing = f"not installed ({python_command()} -m pip install {name})"
     return Row(f"{name} (optional)", INFO, f"{'found' if found else missing}; {purpose}")
 
 
@@ -272,9 +311,12 @@ def print_row(row):
 
 def package_rows(requirements, importer=importlib.import_module,
                  version_of=importlib.metadata.version, show=print_row):
-    """A row per requirement; returns the rows and the modules that imported, by name."""
+    """A row per requirement but Keras and its backends; returns the rows and the modules that
+    imported, by name."""
     rows, modules = [], {}
     for name, specifiers in requirements:
+        if name == "keras" or name in KERAS_BACKENDS:
+            continue
         row, module = check_package(name, specifiers, importer, version_of)
         show(row)
         rows.append(row)
@@ -283,12 +325,35 @@ def package_rows(requirements, importer=importlib.import_module,
     return rows, modules
 
 
-def keras_rows(modules):
-    """The backend and GPU rows, when Keras imported."""
-    if "keras" not in modules:
-        return [Row("Keras backend", SKIP, "needs keras (see its row)")]
-    backend_row = check_keras_backend(modules["keras"])
-    return [backend_row, check_gpu(modules["keras"].backend.backend())]
+def keras_rows(requirements, importer=importlib.import_module,
+               version_of=importlib.metadata.version, show=print_row):
+    """The backend the scripts will use, its import alone, then Keras's on top of it, then the
+    GPU. Returns the rows and {"keras": module} when Keras imported."""
+    wanted = dict(requirements)
+    backend, row = choose_backend()
+    show(row)
+    rows, backend_module = [row], None
+    if backend is not None:
+        row, backend_module = check_package(backend, wanted.get(backend, ""), importer,
+                                            version_of)
+        show(row)
+        rows.append(row)
+    if backend_module is None:
+        try:
+            row = Row("keras", SKIP, f"{version_of('keras')} installed; it needs a backend "
+                      "(see above)")
+        except importlib.metadata.PackageNotFoundError:
+            row = Row("keras", FAIL, f"not installed: "
+                      f"{install_command('keras', wanted.get('keras', ''))}")
+        show(row)
+        return [*rows, row], {}
+    row, keras = check_package("keras", wanted.get("keras", ""), importer, version_of,
+                               after=backend)
+    show(row)
+    rows.append(row)
+    rows.append(check_gpu(backend))
+    show(rows[-1])
+    return rows, ({"keras": keras} if keras is not None else {})
 
 
 def run_rows(modules, quick_runs=QUICK_RUNS, folder=REPO_ROOT, show=print_row):
@@ -315,11 +380,13 @@ def summary(rows):
              "`python check_setup.py` again."]
     if any("pip install" in row.detail for row in failed):
         lines.append(f"To install everything at once: {python_command()} -m pip install -r "
-                     "requirements.txt")
+                     f"requirements.txt (or -r {LIGHT_REQUIREMENTS}, the light install without "
+                     "TensorFlow)")
     return "\n".join(lines), 1
 
 
-def check_everything(requirements_path, runs=True, show=print_row):
+def check_everything(requirements_path, runs=True, show=print_row,
+                     importer=importlib.import_module, version_of=importlib.metadata.version):
     """Every check in order, each row shown as it is done; returns all the rows."""
     rows = [check_python()]
     show(rows[0])
@@ -330,13 +397,14 @@ def check_everything(requirements_path, runs=True, show=print_row):
                         "check from the workshop's folder"))
         show(rows[-1])
         requirements = []
-    found, modules = package_rows(requirements, show=show)
+    found, modules = package_rows(requirements, importer, version_of, show)
     rows += found
-    others = keras_rows(modules) + [check_writable(REPO_ROOT / "figures")]
-    others += [check_tool(*tool) for tool in OPTIONAL_TOOLS]
-    for row in others:
+    found, keras = keras_rows(requirements, importer, version_of, show)
+    rows += found
+    modules.update(keras)
+    for row in [check_writable(REPO_ROOT / "figures"), *(check_tool(*t) for t in OPTIONAL_TOOLS)]:
         show(row)
-    rows += others
+        rows.append(row)
     if runs:
         rows += run_rows(modules, show=show)
     return rows
@@ -347,7 +415,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description="Check that this computer is ready for the "
                                      "workshop.")
     parser.add_argument("--no-runs", action="store_true",
-                        help="skip the quick run of each script (the check then takes seconds)")
+                        help="skip the quick run of each script (the check then takes about 15 s)")
     return parser.parse_args(argv)
 
 

@@ -30,9 +30,11 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent
 IMPLEMENTATIONS = {"solutions": REPO_ROOT, "stubs": REPO_ROOT / "stubs"}
 SCRIPT_NAMES = ("mlp", "rnn", "min_char_rnn", "lstm", "run_lstm")
+MODULE_NAMES = ("plumbing", "series_csv")  # what the scripts import; stubs/ holds copies
 PARTS = {"mlp": 1, "rnn": 2, "min_char_rnn": 3, "lstm": 4}  # the scripts that hold exercises
 REPO_TESTS = {  # tests of the repo itself, left out of --impl stubs runs
-    "test_check_setup.py", "test_hostile_input.py", "test_notebooks.py", "test_slides.py",
+    "test_attendee.py", "test_check_setup.py", "test_guard.py", "test_hostile_input.py",
+    "test_minutes.py", "test_notebooks.py", "test_plumbing.py", "test_slides.py",
     "test_stubs.py"}
 BEGIN = "### BEGIN SOLUTION"
 
@@ -48,27 +50,47 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     # Put the chosen folder first on the import path, so `import lstm` inside run_lstm.py
-    # finds the lstm.py that sits beside it.
+    # finds the lstm.py that sits beside it, and `import plumbing` the plumbing.py beside it.
     impl_dir = IMPLEMENTATIONS[config.getoption("--impl")]
     sys.path.insert(0, str(impl_dir))
-    for name in SCRIPT_NAMES:
+    for name in SCRIPT_NAMES + MODULE_NAMES:
         sys.modules.pop(name, None)
 
 
 def pytest_report_header(config):
-    """What is tested, and any package of requirements.txt that this Python cannot import."""
+    """What is tested, the Keras backend the scripts will use here, and any package of
+    requirements.txt that this Python cannot import."""
     missing = [name for name in ("numpy", "matplotlib", "pandas", "keras")
                if importlib.util.find_spec(name) is None]
     lines = [f"scripts under test: {config.getoption('--impl')}"]
+    plumbing = importlib.import_module("plumbing")  # from the folder under test
+    saved = os.environ.get("KERAS_BACKEND")
+    try:
+        lines.append("Keras backend: {} ({})".format(*plumbing.choose_keras_backend()))
+    except plumbing.InputError as error:
+        lines.append(f"NO KERAS BACKEND: {error}")
+    finally:  # each script makes the same choice itself; the tests' environment stays as it was
+        os.environ.pop("KERAS_BACKEND", None)
+        if saved is not None:
+            os.environ["KERAS_BACKEND"] = saved
     if missing:
         lines.append(f"NOT INSTALLED for this Python: {', '.join(missing)}; the tests that need "
                      f"them fail. Install with: {Path(sys.executable).name} -m pip install -r "
-                     "requirements.txt")
+                     "requirements.txt (or -r requirements-jax.txt, without TensorFlow)")
     return lines
 
 
+def pytest_ignore_collect(collection_path, config):
+    """With --impl stubs, leave the tests of the repo itself out before they are even imported:
+    importing one may put the solutions' folder back first on the import path."""
+    if config.getoption("--impl") == "stubs" and collection_path.name in REPO_TESTS:
+        return True
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
-    """With --impl stubs, keep only the tests of the evening's scripts (not the repo's own)."""
+    """With --impl stubs, keep only the tests of the evening's scripts (not the repo's own),
+    also when a file of the repo's own tests is named on the command line."""
     if config.getoption("--impl") != "stubs":
         return
     kept = [item for item in items if item.path.name not in REPO_TESTS]

@@ -14,6 +14,7 @@ Run it (in a notebook, the Settings cell below is the command line):
     python min_char_rnn.py --resume figures/min_char_rnn.npz --iters 0 --prime "The Zibble"
 
 Press Ctrl-C at any moment: training stops, the checkpoint is saved and the book is written.
+A second Ctrl-C stops those too; no file is ever left half-written.
 
 Exercises (optional, about 20 minutes; the functions with a `# TODO:` inside):
     backward         from the probabilities back to every gradient, through time
@@ -26,8 +27,8 @@ Test it:
 """
 
 import argparse
+import contextlib
 import json
-import os
 import re
 import sys
 import time
@@ -35,6 +36,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+import plumbing
+from plumbing import InputError
 
 # %% Settings
 TEXT = "data/rhymes.txt"  # the text to learn (a relative path starts at the repo's folder)
@@ -101,22 +105,25 @@ def backward(X, targets, params, h_prev, hs, probs):
     h_prev (1, hidden); hs (T, hidden) and probs (T, vocab) from forward.
     Returns: {"dWxh", "dWhh", "dbh", "dWhy", "dby"}, each the shape of its parameter.
     """
-    # TODO: backward pass through time, from the probabilities to every gradient
-    #   The weights are params["Wxh"], params["Whh"], params["Why"]; T = len(X) steps.
-    #   1. The error of each step's output scores: its probabilities, minus 1 at its target
-    #      character (softmax with cross-entropy). Work on a copy of probs.      (T, vocab)
-    #   2. Output layer, every step in one product: dWhy = hs.T @ error; dby = the error
-    #      summed over the steps, kept as a row.                                  (1, vocab)
-    #   3. What each step's output sends back to its own state: error @ Why.T.   (T, hidden)
-    #   4. Walk back from the last step to the first. The gradient of state t is what its
-    #      own output sent back plus what step t+1 sent back (zeros for the last step).
-    #      Through the tanh it is multiplied by 1 - hs[t] * hs[t] (tanh's derivative, from
-    #      its output): keep that per step in a (T, hidden) array, and send it @ Whh.T back
-    #      to step t-1.
-    #   5. Hidden layer, every step at once, from what step 4 kept: dWhh = (the state each
-    #      step started from: h_prev, then hs[0] to hs[T-2]).T @ it; dbh = its sum over the
-    #      steps, as a row; dWxh = zeros like Wxh, with step t's row added to row X[t]
-    #      (np.add.at adds twice for a character read twice).
+    # TODO: Back through time, from the probabilities to every gradient
+    #   (@ is a matrix product, * multiplies element by element, .T transposes; every name
+    #   below is an input of backward or made by an earlier step)
+    #   1. T = len(X), the steps of the chunk. The error of each step's output scores
+    #      (softmax with cross-entropy): dlogits = probs.copy(), then
+    #      dlogits[np.arange(T), targets] -= 1                                   (T, vocab)
+    #   2. the output layer, all steps in one product: dWhy = hs.T @ dlogits;
+    #      dby = dlogits.sum(axis=0, keepdims=True)                              (1, vocab)
+    #   3. what each step's own output sends back to its state: dhs = dlogits @ params["Why"].T
+    #   4. tanh_grad = 1 - hs * hs (tanh's derivative, from its output); dz = np.empty_like(hs);
+    #      dh_next = np.zeros(hs.shape[1]) (nothing comes back after the last step)
+    #   5. for t in reversed(range(T)):
+    #          dz[t] = tanh_grad[t] * (dhs[t] + dh_next)    back through step t's tanh
+    #          dh_next = dz[t] @ params["Whh"].T            what step t sends to step t - 1
+    #   6. the hidden layer, all steps at once: h_before = np.vstack([h_prev, hs[:-1]]) (the
+    #      state each step started from); dWhh = h_before.T @ dz;
+    #      dbh = dz.sum(axis=0, keepdims=True)
+    #   7. dWxh = np.zeros_like(params["Wxh"]), then np.add.at(dWxh, X, dz): row X[t] gets
+    #      dz[t], twice for a character read twice (dWxh[X] += dz would add only one of them)
     ### BEGIN SOLUTION
     dlogits = probs.copy()  # (T, vocab) softmax with cross-entropy: probs minus one-hot targets
     dlogits[np.arange(len(X)), targets] -= 1
@@ -124,16 +131,17 @@ def backward(X, targets, params, h_prev, hs, probs):
     dby = dlogits.sum(axis=0, keepdims=True)  # (1, vocab)
     dhs = dlogits @ params["Why"].T  # (T, hidden) what each step's own output sends back
     tanh_grad = 1 - hs * hs  # (T, hidden) the derivative of tanh, from its output
-    draws = np.empty_like(hs)  # (T, hidden) the gradient before the tanh, per step
-    dh_next, WhhT = np.zeros(hs.shape[1]), params["Whh"].T  # nothing after the last step
+    dz = np.empty_like(hs)  # (T, hidden) the gradient before the tanh, per step
+    dh_next = np.zeros(hs.shape[1])  # (hidden,) nothing comes back after the last step
+    WhhT = params["Whh"].T  # (hidden, hidden) looked up once, outside the loop
     for t in reversed(range(len(X))):
-        draws[t] = tanh_grad[t] * (dhs[t] + dh_next)  # (hidden,)
-        dh_next = draws[t] @ WhhT  # (hidden,) what step t sends back to step t-1
+        dz[t] = tanh_grad[t] * (dhs[t] + dh_next)  # (hidden,) back through step t's tanh
+        dh_next = dz[t] @ WhhT  # (hidden,) what step t sends back to step t - 1
     h_before = np.vstack([h_prev, hs[:-1]])  # (T, hidden) the state each step started from
-    dWhh = h_before.T @ draws  # (hidden, hidden)
-    dbh = draws.sum(axis=0, keepdims=True)  # (1, hidden)
+    dWhh = h_before.T @ dz  # (hidden, hidden)
+    dbh = dz.sum(axis=0, keepdims=True)  # (1, hidden)
     dWxh = np.zeros_like(params["Wxh"])  # (vocab, hidden) only the rows read get a gradient
-    np.add.at(dWxh, X, draws)
+    np.add.at(dWxh, X, dz)  # row X[t] += dz[t] for every t, so repeats add up
     ### END SOLUTION
     return {"dWxh": dWxh, "dWhh": dWhh, "dbh": dbh, "dWhy": dWhy, "dby": dby}
 
@@ -271,6 +279,14 @@ def new_state(vocab_size, hidden, seq_len, seed):
     return TrainingState(params, memory, np.zeros((1, hidden)), 0, 0, expected, expected, rng)
 
 
+def arrays_needed(vocab_size, hidden, seq_len):
+    """About how many numbers a training run holds at once: eight copies of the weights (the
+    weights, Adagrad's memory, the gradients clipped and not, the new weights and memory,
+    and update's temporaries) and, per step of a chunk, the states and errors of backward."""
+    n_params = 2 * vocab_size * hidden + hidden * hidden + hidden + vocab_size
+    return 8 * n_params + seq_len * (5 * hidden + 2 * vocab_size)
+
+
 def train_step(state, data, seq_len, learning_rate):
     """Train on the next chunk; returns its loss (the state is left alone if it is not finite).
 
@@ -327,8 +343,17 @@ def train(state, data, vocabulary, args):
                     save_checkpoint(args.checkpoint, state, vocabulary, args)
     except KeyboardInterrupt:
         print(f"\nStopped by Ctrl-C after iteration {state.iteration}; saving the checkpoint "
-              "and writing the book.")
+              "and writing the book (Ctrl-C again skips them).")
     return time.perf_counter() - start
+
+
+def blown_up(iteration, checkpoint, lr):
+    """The sentence that stops a run whose loss or weights stopped being finite numbers."""
+    kept = (f"the last checkpoint, {checkpoint}, was kept" if checkpoint.exists()
+            else "no checkpoint had been saved yet")
+    return InputError(f"The loss stopped being a finite number at iteration {iteration} (the "
+                      f"weights blew up), so training stopped and {kept}; try a lower learning "
+                      f"rate than {lr:g}, such as --lr {min(lr, LEARNING_RATE) / 2:g}.")
 
 
 # %% Evaluation: the new book, and how much of it is real words or copied lines
@@ -376,10 +401,48 @@ def copied_line_rate(book, training_text, min_length=COPY_MIN_LENGTH):
 
 
 # %% The run: train, save the checkpoint, write the book, report
+def seed_of(args):
+    """The seed of this run: --seed, or the Settings cell's."""
+    return SEED if args.seed is None else args.seed
+
+
+def prepare(args):
+    """Load the text and the starting state; print the sanity figures."""
+    text = load_text(args.text, args.seq_len)
+    vocabulary = build_vocabulary(text)
+    unknown = sorted(set(args.prime) - set(vocabulary))
+    if unknown:
+        raise InputError(f"--prime uses characters the text never has ({''.join(unknown)!r}); "
+                         "use only characters from the training text.")
+    plumbing.check_memory(arrays_needed(len(vocabulary), args.hidden, args.seq_len),
+                          "--hidden and --seq-len")
+    if args.resume is not None:
+        state = load_checkpoint(args.resume, vocabulary, args)
+    else:
+        state = new_state(len(vocabulary), args.hidden, args.seq_len, seed_of(args))
+    print(f"text: {len(text):,} characters, {len(vocabulary)} distinct; "
+          f"{len(text) // args.seq_len:,} chunks of {args.seq_len} per pass")
+    sizes = {name: value.size for name, value in state.params.items()}
+    print("parameters: " + ", ".join(f"{name} {state.params[name].shape} = {size:,}"
+                                     for name, size in sizes.items())
+          + f"; total {sum(sizes.values()):,}")
+    return text, vocabulary, encode(text, vocabulary), state
+
+
+def write_book(args, state, text, vocabulary):
+    """Write the new book (whole or not at all) and print it."""
+    prime = args.prime or text[0]  # by default, start the way the text starts
+    title, story = make_book(state.params, vocabulary, prime, args.temperature, state.rng,
+                             state.iteration)
+    book = f"{title}\n\n{story.rstrip()}\n"
+    plumbing.write_text(args.book, book, "--book")
+    print(f"\n{book}\nwrote {args.book}; checkpoint {args.checkpoint}")
+    return story
+
+
 def run(args):
-    """The whole job: check the outputs, train, save, write the book, report the figures."""
+    """The whole job: train, save, write the book, report the figures."""
     run_start = time.perf_counter()
-    check_outputs(args)
     text, vocabulary, data, state = prepare(args)
     first_iteration = state.iteration
     seconds = train(state, data, vocabulary, args)
@@ -401,54 +464,108 @@ def run(args):
           f"(lines of {COPY_MIN_LENGTH}+ characters found word for word in the text)")
     figures["seconds"] = time.perf_counter() - run_start
     if args.json is not None:
-        payload = (json.dumps(figures, indent=2) + "\n").encode("utf-8")
-        write_atomically(args.json, lambda file: file.write(payload))
+        plumbing.write_json(args.json, figures)
     return figures
 
 
-# %% Plumbing: files and command line
-PARAM_NAMES = ("Wxh", "Whh", "bh", "Why", "by")  # the model's weights and biases
+# %% Checkpoints: the whole training state, saved as it goes and resumed exactly
 CHECKPOINT_FORMAT = "min_char_rnn checkpoint 2"  # 2: biases and states are rows (1, n)
-RETRAIN = "train again without --resume"
+GIVE, RETRAIN = "give the .npz file a --checkpoint run wrote", "train again without --resume"
 
 
-class InputError(Exception):
-    """Bad input from the user: reported as one plain sentence, exit status 2."""
+def checkpoint_arrays(state, vocabulary, args):
+    """What a checkpoint holds: the weights, Adagrad's memory, where training stands, the
+    random stream, and the text's vocabulary and the settings, saved as text."""
+    settings = {"hidden": args.hidden, "seq_len": args.seq_len, "lr": args.lr,
+                "seed": seed_of(args)}
+    parts = {"format": CHECKPOINT_FORMAT, "vocabulary": "".join(vocabulary),
+             "settings": json.dumps(settings),
+             "rng_state": json.dumps(state.rng.bit_generator.state),
+             "iteration": state.iteration, "position": state.position, "h_prev": state.h_prev,
+             "smooth_loss": state.smooth_loss, "initial_loss": state.initial_loss}
+    return {**state.params, **{f"memory_{name}": value for name, value in state.memory.items()},
+            **{name: np.array(value) for name, value in parts.items()}}
 
 
-def in_notebook():
-    """True when these cells run in a Jupyter kernel (a notebook, VS Code's cells): the
-    kernel's own command line is not ours."""
-    return "__file__" not in globals() or Path(sys.argv[0]).name == "ipykernel_launcher.py"
+def save_checkpoint(path, state, vocabulary, args):
+    """Save the whole training state as .npz (arrays and text, no pickles), whole or not."""
+    if not all(np.all(np.isfinite(value)) for value in [*state.params.values(),
+                                                        *state.memory.values()]):
+        raise blown_up(state.iteration, path, args.lr)  # never save weights that blew up
+    arrays = checkpoint_arrays(state, vocabulary, args)
+    plumbing.write_atomically(path, lambda file: np.savez(file, **arrays), "--checkpoint")
 
 
-def find_repo_root():
-    """The first folder upward that holds data/: from this file, or in a notebook from the
-    working folder, so the copies under stubs/ find the same data/ and figures/."""
-    start = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
-    for folder in (start, *start.parents):
-        if (folder / "data").is_dir():
-            return folder
-    return start
+def load_checkpoint(path, vocabulary, args):
+    """A training state from a checkpoint of this text and --hidden. Its losses are sums over
+    chunks of its --seq-len: rescaled to this run's, the loss per character carries on."""
+    arrays = read_checkpoint(path)
+    state = new_state(len(vocabulary), args.hidden, args.seq_len, seed=0)  # filled in below
+    check_checkpoint(path, arrays, vocabulary, checkpoint_arrays(state, vocabulary, args))
+    state.rng = np.random.default_rng(args.seed)  # --seed N: a new random stream from N
+    if args.seed is None:  # no --seed: the checkpoint's stream carries on where it stopped
+        saved = checkpoint_json(path, arrays, "rng_state")
+        try:
+            state.rng.bit_generator.state = saved
+        except (TypeError, ValueError, KeyError):
+            raise InputError(f"{path} holds the state of a {saved.get('bit_generator')} random "
+                             "generator, which numpy's PCG64 cannot take on; resume with "
+                             "--seed N to start a new random stream.") from None
+    chunk = checkpoint_json(path, arrays, "settings").get("seq_len")
+    scale = args.seq_len / chunk if isinstance(chunk, int) and chunk > 0 else 1.0
+    if scale != 1.0:
+        print(f"{path} trained on chunks of {chunk} characters; its losses are rescaled to "
+              f"this run's --seq-len {args.seq_len}, so the loss per character carries on.")
+    state.params = {name: arrays[name].astype(float) for name in state.params}
+    state.memory = {name: arrays[f"memory_{name}"].astype(float) for name in state.memory}
+    state.h_prev, state.position = arrays["h_prev"].astype(float), int(arrays["position"])
+    state.iteration = int(arrays["iteration"])
+    state.smooth_loss = float(arrays["smooth_loss"]) * scale
+    state.initial_loss = float(arrays["initial_loss"]) * scale
+    return state
 
 
-def blown_up(iteration, checkpoint, lr):
-    """The sentence that stops a run whose loss or weights stopped being finite numbers."""
-    kept = (f"the last checkpoint, {checkpoint}, was kept" if checkpoint.exists()
-            else "no checkpoint had been saved yet")
-    return InputError(f"The loss stopped being a finite number at iteration {iteration} (the "
-                      f"weights blew up), so training stopped and {kept}; try a lower learning "
-                      f"rate than {lr:g}, such as --lr {min(lr, LEARNING_RATE) / 2:g}.")
+def check_checkpoint(path, arrays, vocabulary, expected):
+    """Refuse a checkpoint of another text or --hidden, or without the parts, kinds and shapes
+    of `expected` (what this run would save), or with numbers a run never saves."""
+    missing = [name for name in expected if name not in arrays]
+    if missing or str(arrays["format"]) != CHECKPOINT_FORMAT:
+        found = (f"lacks {', '.join(missing)}" if missing
+                 else f"is marked {str(arrays['format'])[:60]!r}")
+        raise InputError(f"{path} was made by another version of min_char_rnn.py, or is not a "
+                         f"checkpoint (it {found}); {RETRAIN}.")
+    saved = str(arrays["vocabulary"])
+    hidden = checkpoint_json(path, arrays, "settings").get("hidden")
+    if saved != "".join(vocabulary):
+        raise InputError(f"{path} was trained on a text with another vocabulary ({len(saved)} "
+                         f"characters, this one has {len(vocabulary)}); resume with the text it "
+                         "was trained on.")
+    if isinstance(hidden, int) and hidden != expected["Whh"].shape[0]:
+        raise InputError(f"{path} has a hidden size of {hidden}, not {expected['Whh'].shape[0]}; "
+                         f"pass --hidden {hidden} to resume it.")
+    for name, want in expected.items():
+        value, kind = arrays[name], want.dtype.kind  # U text, i whole numbers, f numbers
+        if value.dtype.kind not in {"U": "U", "i": "iu", "f": "iuf"}[kind]:
+            problem = f"is not {({'U': 'text', 'i': 'a whole number'}).get(kind, 'numbers')}"
+        elif value.shape != want.shape:
+            problem = f"has shape {value.shape}, but this text and --hidden need {want.shape}"
+        elif kind != "U" and not np.all(np.isfinite(value)):
+            problem = "holds NaN or infinite numbers (the run that saved it blew up)"
+        elif (kind == "i" or name.startswith("memory_")) and value.min() < 0:
+            problem = "holds negative numbers, which a run never saves"
+        else:
+            continue
+        raise InputError(f"{path} cannot be resumed: its {name} {problem}; {RETRAIN}.")
 
 
+# %% Plumbing: files and command line
 def load_text(path, seq_len):
-    """The training text, refused with a plain sentence if it cannot be used."""
-    if path.is_dir():
-        raise InputError(f"{path} is a folder; give the path of a plain UTF-8 text file.")
+    """The training text (a byte-order mark dropped), or one sentence on why it cannot be."""
     if not path.is_file():
-        raise InputError(f"No text file at {path}; give the path of a plain UTF-8 text file.")
+        where = f"{path} is a folder" if path.is_dir() else f"No text file at {path}"
+        raise InputError(f"{where}; give the path of a plain UTF-8 text file.")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # UTF-8; a byte-order mark is not text
     except UnicodeDecodeError as error:
         raise InputError(f"{path} is not UTF-8 text (byte {error.start} cannot be read); "
                          "save it as UTF-8 plain text and try again.") from None
@@ -461,31 +578,25 @@ def load_text(path, seq_len):
 
 
 def read_checkpoint(path):
-    """The arrays of a checkpoint file, or one sentence on why it cannot be one."""
-    if path.is_dir():
-        raise InputError(f"--resume {path} is a folder; give the .npz file a --checkpoint "
-                         "run wrote.")
+    """The arrays of a checkpoint file (never a pickle), or one sentence on why it is not."""
     if not path.is_file():
-        raise InputError(f"No checkpoint at {path}; give the path a --checkpoint run wrote.")
+        raise InputError(f"--resume {path} is a folder; {GIVE}." if path.is_dir()
+                         else f"No checkpoint at {path}; {GIVE}.")
     with open(path, "rb") as file:
         start = file.read(6)
-    if not start:
-        raise InputError(f"{path} is empty (a save that never finished?); {RETRAIN}.")
-    if start.startswith(b"\x93NUMPY"):
-        raise InputError(f"{path} holds a single array (a .npy file renamed?), not a "
-                         "checkpoint; give the .npz file a --checkpoint run wrote.")
-    if not start.startswith(b"PK"):
-        raise InputError(f"{path} is not a checkpoint (not a .npz archive); give the .npz "
-                         "file a --checkpoint run wrote.")
+    problem = ("is empty (a save that never finished?)" if not start
+               else "holds a single array (a .npy file renamed?)" if start[:1] == b"\x93"
+               else "is not a checkpoint (not a .npz archive)" if start[:2] != b"PK" else "")
+    if problem:
+        raise InputError(f"{path} {problem}; {GIVE}.")
     arrays, name = {}, None
     try:
         with np.load(path, allow_pickle=False) as archive:  # never runs code from the file
             for name in archive.files:
                 arrays[name] = archive[name]
     except ValueError:  # intact bytes (the archive checks them), but not plain numbers
-        raise InputError(f"{path} holds Python objects or other data that are not plain "
-                         f"numbers in {name}, which a checkpoint never has and which are not "
-                         "loaded; give the .npz file a --checkpoint run wrote.") from None
+        raise InputError(f"{path} holds Python objects, not plain numbers, in {name}, which "
+                         f"are not loaded; {GIVE}.") from None
     except Exception:  # any other failure to read an archive means its bytes are damaged
         part = f" (its part {name} fails its checksum)" if name else ""
         raise InputError(f"{path} is damaged{part}; resume from another copy or "
@@ -493,212 +604,50 @@ def read_checkpoint(path):
     return arrays
 
 
-def check_format(path, arrays):
-    """Refuse checkpoints of another version of this script, or with parts missing."""
-    if "format" not in arrays and {*PARAM_NAMES} <= arrays.keys():
-        raise InputError(f"{path} was made by an older version of min_char_rnn.py (its biases "
-                         f"have another shape) and cannot be resumed; {RETRAIN}.")
-    missing = [name for name in ("format", *PARAM_NAMES, *(f"memory_{n}" for n in PARAM_NAMES),
-                                 "h_prev", "iteration", "position", "smooth_loss",
-                                 "initial_loss", "vocabulary", "settings", "rng_state")
-               if name not in arrays]
-    if missing:
-        raise InputError(f"{path} lacks parts of a checkpoint ({', '.join(missing)}); give "
-                         "the .npz file a --checkpoint run wrote.")
-    if str(arrays["format"]) != CHECKPOINT_FORMAT:
-        raise InputError(f"{path} is marked {str(arrays['format'])[:60]!r}, not "
-                         f"{CHECKPOINT_FORMAT!r}; {RETRAIN}.")
-
-
-def checkpoint_text(path, arrays, name, is_json=False):
-    """A text part of a checkpoint (a JSON object if `is_json`), refused if unreadable."""
-    value = arrays[name]
-    if value.dtype.kind != "U" or value.ndim != 0:
-        raise InputError(f"{path} holds {value.dtype} values of shape {value.shape} in {name}, "
-                         f"not one text; {RETRAIN}.")
-    if not is_json:
-        return str(value)
-    try:
-        parsed = json.loads(str(value))
-    except json.JSONDecodeError:
-        parsed = None
-    if not isinstance(parsed, dict):
-        raise InputError(f"{path} holds unreadable JSON in {name}; {RETRAIN}.")
-    return parsed
-
-
-def check_numbers(path, arrays, shapes):
-    """Refuse parts that are not finite numbers of the shapes this text and --hidden need."""
-    for name, shape in shapes.items():
-        value, whole = arrays[name], name in ("iteration", "position")
-        if value.dtype.kind not in ("iu" if whole else "iuf"):
-            found = "text" if value.dtype.kind in "US" else f"{value.dtype} values"
-            raise InputError(f"{path} holds {found} in {name}, not "
-                             f"{'a whole number' if whole else 'numbers'}; {RETRAIN}.")
-        if value.shape != shape:
-            raise InputError(f"{path} has {name} of shape {value.shape}, but this text and "
-                             f"--hidden need {shape}; {RETRAIN}.")
-        if not np.all(np.isfinite(value)):
-            raise InputError(f"{path} holds NaN or infinite numbers in {name} (the run that "
-                             f"saved it blew up); {RETRAIN}.")
-        if (whole or name.startswith("memory_")) and value.min() < 0:
-            raise InputError(f"{path} holds negative numbers in {name}, which a run never "
-                             f"saves; {RETRAIN}.")
-
-
-def checkpoint_rng(path, arrays):
-    """The random generator saved in a checkpoint, exactly where it stopped."""
-    state = checkpoint_text(path, arrays, "rng_state", is_json=True)
-    kind = state.get("bit_generator")
-    rng = np.random.default_rng()
-    if kind != type(rng.bit_generator).__name__:
-        raise InputError(f"{path} holds the state of a {kind} random generator, not of numpy's "
-                         "default PCG64; resume with --seed N to start a new random stream.")
-    try:
-        rng.bit_generator.state = state
-    except (TypeError, ValueError, KeyError):
-        raise InputError(f"{path} holds a PCG64 state that cannot be restored; resume with "
-                         "--seed N to start a new random stream.") from None
-    return rng
-
-
-def load_checkpoint(path, vocabulary, hidden, seed):
-    """A training state from a checkpoint made for this text's vocabulary and this --hidden."""
-    arrays = read_checkpoint(path)
-    check_format(path, arrays)
-    saved = checkpoint_text(path, arrays, "vocabulary")
-    if saved != "".join(vocabulary):
-        raise InputError(f"{path} was trained on a text with another vocabulary ({len(saved)} "
-                         f"characters, this one has {len(vocabulary)}); resume with the text it "
-                         "was trained on.")
-    saved_hidden = checkpoint_text(path, arrays, "settings", is_json=True).get("hidden")
-    if isinstance(saved_hidden, int) and saved_hidden != hidden:
-        raise InputError(f"{path} has a hidden size of {saved_hidden}, not {hidden}; pass "
-                         f"--hidden {saved_hidden} to resume it.")
-    V, H = len(vocabulary), hidden
-    shapes = {"Wxh": (V, H), "Whh": (H, H), "bh": (1, H), "Why": (H, V), "by": (1, V)}
-    shapes.update({f"memory_{name}": shape for name, shape in shapes.items()},
-                  h_prev=(1, hidden), iteration=(), position=(), smooth_loss=(),
-                  initial_loss=())
-    check_numbers(path, arrays, shapes)
-    return TrainingState(
-        params={name: arrays[name].astype(float) for name in PARAM_NAMES},
-        memory={name: arrays[f"memory_{name}"].astype(float) for name in PARAM_NAMES},
-        h_prev=arrays["h_prev"].astype(float), position=int(arrays["position"]),
-        iteration=int(arrays["iteration"]), smooth_loss=float(arrays["smooth_loss"]),
-        initial_loss=float(arrays["initial_loss"]),
-        rng=checkpoint_rng(path, arrays) if seed is None else np.random.default_rng(seed),
-    )
-
-
-def write_atomically(path, write):
-    """Write through a fixed temporary name beside `path`, then rename it into place: a
-    reader never sees half a file, and a temporary file left by a killed write is replaced
-    and removed by the next one."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "wb") as file:
-            write(file)
-        os.replace(temporary, path)
-    except OSError as error:
-        raise InputError(f"Could not write {path} ({error.strerror}: {error.filename}); fix "
-                         "that (disk space, permissions, a folder in the way) and run "
-                         "again.") from None
-    finally:
-        if temporary.is_file():
-            temporary.unlink()
-
-
-def save_checkpoint(path, state, vocabulary, args):
-    """Save the whole training state as .npz (arrays and text only, no pickles)."""
-    if not all(np.all(np.isfinite(value)) for value in [*state.params.values(),
-                                                        *state.memory.values()]):
-        raise blown_up(state.iteration, path, args.lr)  # never save weights that blew up
-    arrays = dict(state.params)
-    arrays.update({f"memory_{name}": value for name, value in state.memory.items()})
-    settings = {"hidden": args.hidden, "seq_len": args.seq_len, "lr": args.lr,
-                "seed": seed_of(args)}
-    arrays.update(
-        format=np.array(CHECKPOINT_FORMAT), vocabulary=np.array("".join(vocabulary)),
-        settings=np.array(json.dumps(settings)), iteration=np.array(state.iteration),
-        position=np.array(state.position), h_prev=state.h_prev,
-        smooth_loss=np.array(state.smooth_loss), initial_loss=np.array(state.initial_loss),
-        rng_state=np.array(json.dumps(state.rng.bit_generator.state)),
-    )
-    write_atomically(path, lambda file: np.savez(file, **arrays))
-
-
-def check_output(path, flag):
-    """Refuse, before any work, a path this run could not write (nothing is created here)."""
-    if path.is_dir():
-        raise InputError(f"{flag} {path} is a folder; give the name of a file to write.")
-    folder = path.parent
-    while not folder.exists():  # the nearest folder that exists; missing ones are made later
-        folder = folder.parent
-    if not folder.is_dir():
-        raise InputError(f"{flag} {path} cannot be written: {folder} is a file, not a folder; "
-                         "choose another path.")
-    if path.exists() and not os.access(path, os.W_OK):
-        raise InputError(f"{flag} {path} is read-only; choose another path or make it "
-                         "writable.")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise InputError(f"{flag} {path} cannot be written: the folder {folder} is not "
-                         "writable; choose another path.")
-
-
-def check_outputs(args):
-    """Every file this run writes, checked before the text is read or anything trained."""
-    inputs = {"the training text": args.text, "--resume": args.resume}
-    outputs = {"--checkpoint": args.checkpoint, "--book": args.book, "--json": args.json}
-    for flag, path in outputs.items():
-        if path is None:
-            continue
-        check_output(path, flag)
-        for other, taken in inputs.items():
-            if taken is not None and path.resolve() == taken.resolve() \
-                    and (flag, other) != ("--checkpoint", "--resume"):
-                raise InputError(f"{flag} {path} is also {other}, which the run would "
-                                 f"overwrite; give {flag} another path.")
-        inputs[flag] = path
+def checkpoint_json(path, arrays, name):
+    """A JSON object saved as text in a checkpoint (settings, rng_state)."""
+    with contextlib.suppress(ValueError):  # not JSON
+        parsed = json.loads(str(arrays[name]))
+        if arrays[name].dtype.kind == "U" and isinstance(parsed, dict):
+            return parsed
+    raise InputError(f"{path} holds unreadable JSON in {name}; {RETRAIN}.")
 
 
 def parse_args(argv):
     """The command line; every default is read from the Settings cell at call time."""
-    root = find_repo_root()
+    root = plumbing.repo_root()
     parser = argparse.ArgumentParser(description="Train a character-level RNN on a text and "
                                      "let it write a new book in that style.")
-    parser.add_argument("text", nargs="?", type=Path, default=root / TEXT,
-                        help=f"UTF-8 text file to learn (default: {TEXT})")
-    parser.add_argument("--iters", type=int, default=ITERATIONS,
-                        help=f"training chunks to run (default {ITERATIONS}); 0 only with --resume")
-    parser.add_argument("--hidden", type=int, default=HIDDEN,
-                        help=f"hidden units (default {HIDDEN})")
-    parser.add_argument("--seq-len", type=int, default=SEQ_LEN,
-                        help=f"characters per chunk (default {SEQ_LEN})")
-    parser.add_argument("--lr", type=float, default=LEARNING_RATE,
-                        help=f"Adagrad learning rate (default {LEARNING_RATE})")
-    parser.add_argument("--seed", type=int, help=f"random seed, 0 to 2**32-1 (default {SEED}); "
-                        "with --resume, a new seed for the samples and the book (default: carry "
-                        "on the checkpoint's random stream)")
-    parser.add_argument("--temperature", type=float, default=TEMPERATURE,
-                        help=f"sampling temperature (default {TEMPERATURE}): lower is safer "
-                        "and more repetitive, higher is wilder")
-    parser.add_argument("--prime", default="", help="start text that warms the hidden state "
-                        "before the book is written (default: the first character of the text)")
-    parser.add_argument("--sample-every", type=int, default=SAMPLE_EVERY,
-                        help=f"print loss and a sample every N iterations (default {SAMPLE_EVERY})")
-    parser.add_argument("--checkpoint", type=Path, default=root / CHECKPOINT,
-                        help=f"checkpoint, saved as training goes (default {CHECKPOINT})")
-    parser.add_argument("--resume", type=Path, help="continue training from this checkpoint")
-    parser.add_argument("--book", type=Path, default=root / BOOK,
-                        help=f"where to write the new book (default {BOOK})")
-    parser.add_argument("--json", type=Path, help="write the run's figures to this JSON file")
+    add = parser.add_argument
+    add("text", nargs="?", type=Path, default=root / TEXT, help=f"UTF-8 text (default {TEXT})")
+    add("--iters", type=int, default=ITERATIONS,
+        help=f"training chunks to run (default {ITERATIONS}); 0 only with --resume")
+    add("--hidden", type=int, default=HIDDEN, help=f"hidden units (default {HIDDEN})")
+    add("--seq-len", type=int, default=SEQ_LEN, help=f"characters per chunk (default {SEQ_LEN})")
+    add("--lr", type=float, default=LEARNING_RATE,
+        help=f"Adagrad learning rate (default {LEARNING_RATE})")
+    add("--seed", type=int, help=f"random seed, 0 to 2**32-1 (default {SEED}); with --resume, "
+        "a new seed for the samples and the book (default: carry on the checkpoint's stream)")
+    add("--temperature", type=float, default=TEMPERATURE, help=f"sampling temperature "
+        f"(default {TEMPERATURE}): lower is safer and more repetitive, higher is wilder")
+    add("--prime", default="", help="start text that warms the hidden state before the book "
+        "is written (default: the first character of the text)")
+    add("--sample-every", type=int, default=SAMPLE_EVERY,
+        help=f"print loss and a sample every N iterations (default {SAMPLE_EVERY})")
+    add("--checkpoint", type=Path, default=root / CHECKPOINT,
+        help=f"checkpoint, saved as training goes (default {CHECKPOINT})")
+    add("--resume", type=Path, help="continue training from this checkpoint")
+    add("--book", type=Path, default=root / BOOK, help=f"the new book (default {BOOK})")
+    add("--json", type=Path, help="write the run's figures to this JSON file")
     try:
         args = parser.parse_args(argv)
     finally:
         sys.stdout.flush()  # --help's text leaves now, where main() can catch a closed pipe
     check_settings(args)
+    plumbing.check_outputs({"--checkpoint": args.checkpoint, "--book": args.book,
+                            "--json": args.json},
+                           {"the training text": args.text, "--resume": args.resume},
+                           may_update={("--checkpoint", "--resume")})
     return args
 
 
@@ -706,81 +655,25 @@ def check_settings(args):
     """Refuse settings that cannot work, with one plain sentence naming the flag."""
     for flag, value in (("--hidden", args.hidden), ("--seq-len", args.seq_len),
                         ("--sample-every", args.sample_every)):
-        if value < 1:
-            raise InputError(f"{flag} must be at least 1; got {value}.")
-    if args.hidden > 5000:
-        raise InputError(f"--hidden {args.hidden} would not fit a laptop's memory; use 5000 "
-                         "or fewer hidden units.")
+        plumbing.check_count(flag, value)
     if args.iters < 0 or (args.iters == 0 and args.resume is None):
         raise InputError(f"--iters must be at least 1 (0 is allowed only with --resume, to "
                          f"sample without training); got {args.iters}.")
-    for flag, value in (("--lr", args.lr), ("--temperature", args.temperature)):
-        if not (value > 0 and np.isfinite(value)):
-            raise InputError(f"{flag} must be a positive number; got {value}.")
-    if args.seed is not None and not 0 <= args.seed <= 2**32 - 1:
-        raise InputError(f"--seed must be between 0 and 4294967295 (2**32 - 1); got "
-                         f"{args.seed}.")
-
-
-def seed_of(args):
-    """The seed of this run: --seed, or the Settings cell's."""
-    return SEED if args.seed is None else args.seed
-
-
-def prepare(args):
-    """Load the text and the starting state; print the sanity figures."""
-    text = load_text(args.text, args.seq_len)
-    vocabulary = build_vocabulary(text)
-    unknown = sorted(set(args.prime) - set(vocabulary))
-    if unknown:
-        raise InputError(f"--prime uses characters the text never has ({''.join(unknown)!r}); "
-                         "use only characters from the training text.")
-    if args.resume is not None:
-        state = load_checkpoint(args.resume, vocabulary, args.hidden, args.seed)
-    else:
-        state = new_state(len(vocabulary), args.hidden, args.seq_len, seed_of(args))
-    print(f"text: {len(text):,} characters, {len(vocabulary)} distinct; "
-          f"{len(text) // args.seq_len:,} chunks of {args.seq_len} per pass")
-    sizes = {name: value.size for name, value in state.params.items()}
-    print("parameters: " + ", ".join(f"{name} {state.params[name].shape} = {size:,}"
-                                     for name, size in sizes.items())
-          + f"; total {sum(sizes.values()):,}")
-    return text, vocabulary, encode(text, vocabulary), state
-
-
-def write_book(args, state, text, vocabulary):
-    """Write the new book (plainly: nothing reads it back) and print it."""
-    prime = args.prime or text[0]  # by default, start the way the text starts
-    title, story = make_book(state.params, vocabulary, prime, args.temperature, state.rng,
-                             state.iteration)
-    book = f"{title}\n\n{story.rstrip()}\n"
-    try:
-        args.book.parent.mkdir(parents=True, exist_ok=True)
-        args.book.write_text(book, encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"Could not write {args.book} ({error.strerror}); fix that (disk "
-                         "space, permissions, a folder in the way) and run again.") from None
-    print(f"\n{book}\nwrote {args.book}; checkpoint {args.checkpoint}")
-    return story
+    plumbing.check_positive("--lr", args.lr, LEARNING_RATE)
+    plumbing.check_positive("--temperature", args.temperature, TEMPERATURE)
+    if args.seed is not None:
+        plumbing.check_seed("--seed", args.seed)
 
 
 def main(argv=None):
-    """Run the script; returns the exit status (0 done, 2 bad input)."""
-    try:
-        args = parse_args(argv)
-        run(args)
-        sys.stdout.flush()  # a reader that went away shows up here at the latest
-    except InputError as error:
-        print(error, file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # the reader went away (`python x.py | head`): end quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    return 0
+    """Run the script; returns the exit status (0 done, 2 bad input, 130 stopped by Ctrl-C)."""
+    return plumbing.run_main(lambda: run(parse_args(argv)), interrupted="no file was left "
+                             "half-written: the checkpoint and the book on disk are the last "
+                             "ones written in full")
 
 
 if __name__ == "__main__":
-    if in_notebook():
+    if plumbing.in_notebook():
         main([])  # a notebook's last cell: the Settings cell is the command line
     else:
         sys.exit(main())

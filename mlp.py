@@ -8,7 +8,7 @@ the truth table, feed forward, back-propagate, and take a gradient-descent step.
     python mlp.py --gate xor       # one gate
     python mlp.py --plot           # also save the error curve and decision boundary to figures/
 
-The exercises are `forward`, `backward` and `update` (40 minutes): open stubs/mlp.py, replace
+The exercises are `forward`, `backward` and `update` (about 25 minutes): open stubs/mlp.py, replace
 each `raise NotImplementedError` with code that follows the TODO above it, and run
 `python stubs/mlp.py --gate and`. When
 
@@ -18,14 +18,14 @@ passes, your network learns. (`python -m pytest tests/test_mlp.py` tests the sol
 """
 
 import argparse
-import json
-import math
-import os
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+import plumbing
+from plumbing import InputError
 
 # %% Settings (in a notebook, these are the command line: edit them, then run the cells below)
 GATE = "all"  # the gate to learn: "and", "or", "xor", or "all" for the three, one after another
@@ -232,85 +232,54 @@ def plot_gate(gate, errors, params):
     return figure
 
 
-def plot_and_save(gate, errors, params, plot_dir, show):
-    """Draw one gate's figure, save it as a PNG, and show it (window or notebook) if asked."""
+def save_figures(trained, plot_dir, show):
+    """Draw each gate's figure and save it as a PNG; they stay open when they are to be shown.
+
+    `trained` maps each gate to its (errors, params). The figures are saved only once every
+    gate has trained, so a run stopped early writes nothing.
+    """
     import matplotlib
 
     if not show:
         matplotlib.use("Agg")  # files only: no window, no display needed
     import matplotlib.pyplot as plt
 
-    figure = plot_gate(gate, errors, params)
-    print(f"  saved {save_figure(figure, Path(plot_dir) / f'mlp_{gate}.png')}")
-    if show:
-        plt.show()
-    plt.close(figure)
+    for gate, (errors, params) in trained.items():
+        figure = plot_gate(gate, errors, params)
+        path = Path(plot_dir) / f"mlp_{gate}.png"
+        print(f"  saved {plumbing.save_figure(figure, path, '--plot-dir')}")
+        if not show:
+            plt.close(figure)
 
 
 def run(args):
     """Learn the gates the flags (or, in a notebook, the Settings cell) ask for."""
-    show = args.show or in_notebook()  # a notebook shows its figures inline
-    if args.json:
-        check_output(args.json, "--json")
-    if args.plot or show:
-        check_output(args.plot_dir, "--plot-dir", folder=True)
+    gates = list(GATES) if args.gate == "all" else [args.gate]
+    check_outputs(args, gates)
     start = time.perf_counter()
     sizes = count_params(init_params(INPUTS.shape[1], args.hidden, 1, np.random.default_rng(0)))
     print(f"network 2-{args.hidden}-1; parameters: " + ", ".join(
         f"{name} {size}" for name, size in sizes.items()) + f" (total {sum(sizes.values())})")
-    results = {"gates": {}}
-    for gate in list(GATES) if args.gate == "all" else [args.gate]:
+    results, trained = {"gates": {}}, {}
+    for gate in gates:
         results["gates"][gate], params, errors = learn_gate(
             gate, args.hidden, args.epochs, args.lr, args.seed)
-        if args.plot or show:
-            plot_and_save(gate, errors, params, args.plot_dir, show)
+        trained[gate] = errors, params
+    if args.plot or args.show:
+        save_figures(trained, args.plot_dir, args.show)
     results["seconds"] = time.perf_counter() - start
     print(f"\ndone in {results['seconds']:.2f} s")
     if args.json:
-        write_json(args.json, results)
+        plumbing.write_json(args.json, results)
+    if args.show:
+        import matplotlib.pyplot as plt
+
+        plt.show()  # a window per gate in a terminal; inline in a notebook
+        plt.close("all")
     return results
 
 
 # %% Plumbing: files and command line
-class InputError(Exception):
-    """Bad input from the user: reported as one plain sentence, exit status 2."""
-
-
-def in_notebook():
-    """True when these cells run in a Jupyter kernel (a notebook, VS Code's cells): the
-    kernel's own command line is not ours, and figures show inline."""
-    return "__file__" not in globals() or Path(sys.argv[0]).name == "ipykernel_launcher.py"
-
-
-def find_repo_root():
-    """The first folder upward that holds data/: from this file, or in a notebook from the
-    working folder, so the copies under stubs/ find the same data/ and figures/."""
-    start = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
-    for folder in (start, *start.parents):
-        if (folder / "data").is_dir():
-            return folder
-    return start
-
-
-def check_output(path, flag, folder=False):
-    """Refuse, before any work, an output this run could not write (one sentence). Nothing is
-    created here: missing folders are made when the file is written."""
-    path = Path(path)
-    existing = next(p for p in (path, *path.parents, Path.cwd()) if p.exists())
-    if existing == path and path.is_dir() != folder:
-        raise InputError(f"{flag} {path} is a {'file' if folder else 'folder'}; give "
-                         f"{'a folder' if folder else 'a file name'} there instead.")
-    if existing != path and not existing.is_dir():
-        raise InputError(f"{flag} {path} cannot be made: {existing} is a file, not a folder; "
-                         "choose another path.")
-    if existing == path and not folder and not os.access(path, os.W_OK):
-        raise InputError(f"{flag} {path} is read-only; choose another file or make it writable.")
-    parent = path.parent if existing == path and not folder else existing
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise InputError(f"{flag} {path} cannot be written: {parent} is not writable for you; "
-                         "choose another path.")
-
-
 def parse_args(argv):
     """The flags, each defaulting to its value in the Settings cell; then the range checks."""
     parser = argparse.ArgumentParser(description="A numpy MLP learns the AND, OR and XOR gates.")
@@ -326,7 +295,7 @@ def parse_args(argv):
                         help=f"random seed, 0 to 4294967295 (default {SEED})")
     parser.add_argument("--plot", action="store_true",
                         help="save the error curve and decision boundary of each gate as PNG")
-    parser.add_argument("--plot-dir", type=Path, default=find_repo_root() / "figures",
+    parser.add_argument("--plot-dir", type=Path, default=plumbing.repo_root() / "figures",
                         help="folder for the PNGs (default: figures/)")
     parser.add_argument("--show", action="store_true", help="also open the plots in a window")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
@@ -334,59 +303,33 @@ def parse_args(argv):
         args = parser.parse_args(argv)
     finally:
         sys.stdout.flush()  # --help's text leaves now, where main() can catch a closed pipe
-    for flag, value in (("--epochs", args.epochs), ("--hidden", args.hidden)):
-        if value < 1:
-            raise InputError(f"{flag} must be at least 1; got {value}.")
-    if not math.isfinite(args.lr) or args.lr <= 0:
-        raise InputError(f"--lr must be a positive number, such as {LEARNING_RATE}; "
-                         f"got {args.lr}.")
-    if not 0 <= args.seed <= 2**32 - 1:
-        raise InputError(f"--seed must be a whole number from 0 to 4294967295; got {args.seed}.")
+    args.show = args.show or plumbing.in_notebook()  # a notebook shows its figures inline
+    plumbing.check_count("--epochs", args.epochs)
+    plumbing.check_count("--hidden", args.hidden)
+    plumbing.check_positive("--lr", args.lr, LEARNING_RATE)
+    plumbing.check_seed("--seed", args.seed)
+    grid = 121**2 if args.plot or args.show else 0  # the decision boundary's points
+    plumbing.check_memory(args.hidden * (16 + 3 * grid), "--hidden")  # weights, steps, grid
     return args
 
 
-def save_figure(figure, path):
-    """Save a PNG plainly (a figure is never read back); a failure is one sentence."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(path, dpi=100)
-    except OSError as error:
-        raise InputError(f"Could not save the figure {path}: {error.strerror or error}; "
-                         "choose another --plot-dir.") from None
-    return path
-
-
-def write_json(path, results):
-    """Write through a fixed temporary name beside the file, then rename: a later run never
-    reads a half-written file, and a temporary file left by a killed write is replaced."""
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(json.dumps(results, indent=2, allow_nan=False) + "\n",
-                             encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError as error:
-        raise InputError(f"Could not write {path}: {error.strerror or error}; "
-                         "choose another --json path.") from None
+def check_outputs(args, gates):
+    """Refuse, before any training, a --json or figure this run must not or cannot write."""
+    plumbing.check_outputs({"--json": args.json}, {})
+    if args.plot or args.show:
+        plumbing.check_output(args.plot_dir, "--plot-dir", folder=True)
+        for gate in gates:
+            plumbing.check_output(Path(args.plot_dir) / f"mlp_{gate}.png", "--plot-dir",
+                                  {"--json": args.json})
 
 
 def main(argv=None):
-    """The command line: parse it, run, and turn bad input into one sentence (exit status 2)."""
-    try:
-        run(parse_args(argv))
-        sys.stdout.flush()  # a reader that went away is found here at the latest
-    except InputError as error:
-        print(error, file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # the reader went away (`python x.py | head`): end quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    return 0
+    """The command line: parse it and run; bad input and Ctrl-C end in one line."""
+    return plumbing.run_main(lambda: run(parse_args(argv)))
 
 
 if __name__ == "__main__":
-    if in_notebook():
+    if plumbing.in_notebook():
         main([])  # a notebook's last cell: the Settings cell is the command line
     else:
         sys.exit(main())

@@ -11,7 +11,9 @@ What is here, in the order a run needs it:
 - `in_notebook`, `repo_root`: where the script runs, and the workshop folder (the one that
   holds data/), the same from the top of the repo, from stubs/ and from a notebook;
 - `require`: the packages a run needs, checked before any work;
-- `choose_keras_backend`: the Keras backend, picked before Keras is first imported;
+- `choose_keras_backend`, `silenced_stderr`: the Keras backend, picked before Keras is first
+  imported, and the start-up notes its C libraries print, hidden;
+- `check_input`: an input file that is missing or a folder, refused before any work;
 - `check_count`, `check_positive`, `check_fraction`, `check_seed`, `check_memory`: settings;
 - `check_output`, `check_outputs`: the one guard every output goes through, before any work;
 - `write_atomically`, `write_text`, `write_json`, `save_figure`: every write, all or nothing;
@@ -22,6 +24,7 @@ At module level it imports only the standard library and numpy, so that `python 
 starts as fast as ever; pandas and matplotlib load inside the functions that use them.
 """
 
+import contextlib
 import importlib.util
 import json
 import math
@@ -95,6 +98,33 @@ def choose_keras_backend():
     return backend, why
 
 
+@contextlib.contextmanager
+def silenced_stderr():
+    """Inside this block the process's stderr goes to the null device: C libraries write
+    straight to it, past Python (TensorFlow greets each start with notes on CUDA drivers, even
+    at TF_CPP_MIN_LOG_LEVEL 3). Python's own errors after the block show as usual."""
+    sys.stderr.flush()
+    saved, null_device = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null_device, 2)  # descriptor 2 is stderr, for C code as for Python
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null_device)
+
+
+# %% Inputs
+def check_input(path, what, fix):
+    """Refuse, before any work, an input that is a folder or is not there: one sentence that
+    says `what` it should be ("model", "checkpoint") and ends with `fix`."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path} is a folder, not a {what}; {fix}.")
+    if not path.is_file():
+        raise InputError(f"There is no {what} at {path}; {fix}.")
+
+
 # %% Settings
 def check_count(flag, value, minimum=1, maximum=None):
     """A whole number of things (units, epochs, steps) within its range."""
@@ -130,9 +160,9 @@ def check_memory(numbers, flags):
     """
     needed = 8 * numbers
     if needed > MEMORY_LIMIT:
-        raise InputError(f"{flags} ask for about {needed / 1024**3:,.1f} GiB of arrays, more "
-                         f"than the {MEMORY_LIMIT / 1024**3:.0f} GiB these scripts allow "
-                         f"themselves; choose smaller {flags}.")
+        raise InputError(f"These settings would need about {needed / 1024**3:,.1f} GiB of "
+                         f"arrays, more than the {MEMORY_LIMIT / 1024**3:.0f} GiB these scripts "
+                         f"allow themselves; choose smaller values for {flags}.")
 
 
 # %% The guard: every output is checked here before any work
@@ -185,6 +215,8 @@ def check_output(path, flag, inputs=None, folder=False):
     if existing != path and not existing.is_dir():
         raise InputError(f"{flag} {path} cannot be made: {existing} is a file, not a folder; "
                          "choose another path.")
+    if existing == path and not folder and not os.access(path, os.W_OK):
+        raise InputError(f"{flag} {path} is read-only; choose another file or make it writable.")
     writable = existing if folder or existing != path else path.parent
     if not os.access(writable, os.W_OK | os.X_OK):
         raise InputError(f"{flag} {path} cannot be written: {writable} is not writable for "
@@ -246,6 +278,35 @@ def save_figure(figure, path, flag="--plot-dir", **options):
     options = {"dpi": 100, **options}
     return write_atomically(path, lambda file: figure.savefig(file, format="png", **options),
                             flag)
+
+
+# %% A figure that redraws while a run trains (--live)
+def live_figure(figure):
+    """Show `figure` now and return redraw(), which shows its latest state.
+
+    In a notebook it is shown once and each redraw() updates that one output in place (not a
+    new figure per redraw); in a terminal it is a window that repaints at each redraw(). A
+    backend that opens no window (Agg, a machine without a display) is named in one sentence,
+    and redraw() still draws, off-screen, so that a run costs the same everywhere.
+    """
+    if in_notebook():
+        from IPython.display import display
+
+        handle = display(figure, display_id=True)
+        return lambda: handle.update(figure)
+    if figure.canvas.required_interactive_framework is None:  # Agg, PDF, SVG: no window
+        import matplotlib
+
+        print(f"--live: matplotlib's {matplotlib.get_backend()} backend opens no window here, "
+              "so the live view is drawn off-screen only.")
+        return figure.canvas.draw
+    figure.show()
+
+    def redraw():
+        figure.canvas.draw_idle()
+        figure.canvas.flush_events()  # paint now, and keep the window answering
+
+    return redraw
 
 
 # %% The command line

@@ -14,8 +14,6 @@ fastest round, so the ratio holds even on a machine that is busy with something 
 
 import argparse
 import importlib
-import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -27,6 +25,7 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "tests"))
 
 min_char_rnn = importlib.import_module("min_char_rnn")  # the script, as a module
+plumbing = importlib.import_module("plumbing")  # the scripts' shared files and checks
 reference_char_rnn = importlib.import_module("reference_char_rnn")  # the classic version
 
 
@@ -120,12 +119,7 @@ def main(argv=None):
     figures = {"reference_chars_per_second": classic_rate, "chars_per_second": fast_rate,
                "speedup": fast_rate / classic_rate, "loss_fn_speedup": classic / fast}
     if args.json is not None:
-        temporary = args.json.with_name(f".{args.json.name}.tmp")
-        try:
-            temporary.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-            os.replace(temporary, args.json)
-        finally:
-            temporary.unlink(missing_ok=True)
+        plumbing.write_json(args.json, figures)
     return 0
 
 

@@ -13,8 +13,6 @@ is in the model's own (normalised) units.
 """
 
 import argparse
-import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -25,7 +23,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 import lstm  # noqa: E402  (after the path is set)
+import plumbing  # noqa: E402
 import run_lstm  # noqa: E402
+import series_csv  # noqa: E402
 
 # %% Settings
 SEQ_LEN = 50  # days each window reads, as in the classic setup
@@ -34,21 +34,11 @@ EPOCHS = 1  # a quick fit, so the model predicts something sensible (speed does 
 CALL_REPEATS = 20  # calls timed for each way of calling the model
 
 
-def write_atomically(path, text):
-    """Write under a fixed temporary name beside `path` (one left by a killed write is simply
-    overwritten), then rename it into place."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8", newline="\n")
-    os.replace(temporary, path)
-
-
 def sp500_setup(seq_len, epochs, seed):
     """The S&P 500 preset's model, briefly trained, and its test-span input windows."""
-    import keras
-
-    keras.utils.set_random_seed(seed)
+    lstm.seed_everything(seed)
     preset = run_lstm.PRESETS["sp500"]
-    series = lstm.load_series(REPO_ROOT / preset["csv"])
+    series = series_csv.read_series(REPO_ROOT / preset["csv"])
     settings = {**preset, "seq_len": seq_len}
     data = run_lstm.make_datasets(series, seq_len, run_lstm.TRAIN_FRAC, True,
                                   np.random.default_rng(seed))
@@ -58,6 +48,21 @@ def sp500_setup(seq_len, epochs, seed):
         lstm.train(model, data["x"], data["y"], data["x_val"], data["y_val"], epochs,
                    settings["batch_size"], settings["learning_rate"], verbose=0)
     return model, data["test_windows"][:, :-1, :]  # (n_test, seq_len, 1)
+
+
+def predict_sequences_one_by_one(model, windows, prediction_len, normalise):
+    """The classic way: one model.predict call per window per step, each window in turn."""
+    def predict(x):
+        return model.predict(x, verbose=0)  # sets up a whole data pipeline on every call
+
+    starts = windows[: len(windows) // prediction_len * prediction_len : prediction_len]
+    sequences = np.empty((len(starts), prediction_len))  # (n_sequences, prediction_len)
+    for k, start in enumerate(starts):
+        window = np.array(start[None], dtype=float)  # (1, seq_len, columns)
+        for step in range(prediction_len):
+            sequences[k, step] = lstm.next_values(predict, window, normalise)[0]
+            window = lstm.slide(window, sequences[k, step])
+    return sequences
 
 
 def seconds_per_call(call, x, repeats=CALL_REPEATS):
@@ -120,7 +125,7 @@ def main(argv=None):
     batched = lstm.predict_sequences_multiple(model, windows, args.prediction_len, True)
     batched_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    loop = lstm.predict_sequences_one_by_one(model, windows, args.prediction_len, True)
+    loop = predict_sequences_one_by_one(model, windows, args.prediction_len, True)
     loop_seconds = time.perf_counter() - started
     starts = windows[: n_seq * args.prediction_len : args.prediction_len]
     figures = {"loop_seconds": loop_seconds, "batched_seconds": batched_seconds,
@@ -142,7 +147,7 @@ def main(argv=None):
         print(f"  {name:38} {cost['one_window'] * 1e3:10.2f} {cost['all_sequences'] * 1e3:12.2f}")
     figures["call_seconds"] = costs
     if args.json:
-        write_atomically(args.json, json.dumps(figures, indent=2) + "\n")
+        plumbing.write_json(args.json, figures)
     return 0 if figures["max_abs_diff"] <= 1e-5 else 1
 
 

@@ -7,7 +7,6 @@ epochs, and the median time of one training run.
 """
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -17,6 +16,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 import mlp  # noqa: E402  (the script sits one folder up)
+import plumbing  # noqa: E402
 
 
 def benchmark_gate(gate, seeds):
@@ -45,6 +45,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not 1 <= args.seeds <= 2**32:
         parser.error("--seeds must be from 1 to 4294967296 (seeds 0..N-1)")
+    plumbing.check_outputs({"--json": args.json}, {})
     results = {}
     print(f"{'gate':5} {'100% accuracy':>14} {'median epochs':>14} {'max epochs':>11} "
           f"{'median time/run':>16}")
@@ -53,9 +54,10 @@ def main(argv=None):
         print(f"{gate:5} {row['successes']:>8d} / {row['seeds']:<3d} {row['median_epochs']:>14.0f} "
               f"{row['max_epochs']:>11d} {row['median_train_seconds'] * 1000:>13.2f} ms")
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
-    return 0 if all(r["successes"] == r["seeds"] for r in results.values()) else 1
+        plumbing.write_json(args.json, results)
+    if not all(r["successes"] == r["seeds"] for r in results.values()):
+        sys.exit(1)  # a seed that does not learn its gate fails the benchmark
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(plumbing.run_main(main))

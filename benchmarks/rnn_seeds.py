@@ -18,7 +18,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-import rnn  # noqa: E402  (found through the line above)
+import plumbing  # noqa: E402  (found through the line above)
+import rnn  # noqa: E402
 
 FREE_RUN_GOAL = 0.1  # a free run below this RMSE counts as a success
 SUCCESSES_NEEDED = 4  # ...and this many of the seeds must succeed
@@ -26,7 +27,7 @@ SUCCESSES_NEEDED = 4  # ...and this many of the seeds must succeed
 
 def run_seeds(seeds, csv_path):
     """Train and evaluate once per seed; returns one dict of results per seed."""
-    series, n_train = rnn.load_data(csv_path, rnn.SEQ_LEN)
+    series, n_train, _ = rnn.load_data(csv_path, rnn.SEQ_LEN)
     rows = []
     for seed in seeds:
         results, _ = rnn.fit_and_evaluate(series, n_train, rnn.default_settings(seed=seed),
@@ -64,6 +65,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not all(0 <= seed <= 2**32 - 1 for seed in args.seeds):
         parser.error("every seed must be a whole number from 0 to 4294967295")
+    plumbing.check_outputs({"--json": args.json}, {"--csv": args.csv})
     start = time.perf_counter()
     print(f"rnn.py defaults: hidden {rnn.HIDDEN}, seq_len {rnn.SEQ_LEN}, epochs {rnn.EPOCHS}, "
           f"lr {rnn.LEARNING_RATE}")
@@ -77,10 +79,9 @@ def main(argv=None):
           f"{summary['seeds']} (goal: {SUCCESSES_NEEDED} of 5) in "
           f"{time.perf_counter() - start:.1f} s")
     if args.json:
-        rnn.write_json(args.json, {"runs": rows, **summary})
-    return 0
+        plumbing.write_json(args.json, {"runs": rows, **summary})
 
 
 if __name__ == "__main__":
     os.environ.setdefault("MPLBACKEND", "Agg")
-    sys.exit(main())
+    sys.exit(plumbing.run_main(main))

@@ -9,6 +9,10 @@ verse, stock prices) come from calling the functions of mlp.py, rnn.py, min_char
 lstm.py and run_lstm.py with fixed seeds, so running this again gives the same pictures. They
 use each script's default settings; the char-RNN's last sample comes after as many chunks as
 `python min_char_rnn.py` trains.
+
+Every figure is sized in inches of the 1280x720 slide (1 inch = 100 px there) and shown at that
+size (`w:1160` in slides.md is 11.6 inches), so a label of SLIDE_TEXT_PT points is as large as
+the slide's body text. Truth, model and naive baseline keep one colour each in every figure.
 """
 
 import argparse
@@ -37,13 +41,21 @@ sys.path.insert(0, str(REPO_ROOT))  # the evening's scripts are imported as modu
 
 # %% Settings
 IMG_DIR = Path(__file__).resolve().parent / "img"  # where the deck looks for its pictures
-DPI = 100  # resolution of the PNGs: sharp on a projector, small in the repo
+SLIDE_PX_PER_INCH = 100  # one inch of a figure is 100 px of the 1280x720 slide
+SHARPNESS = 2  # PNG pixels per slide pixel: crisp on a projector sharper than 1280x720
+SLIDE_TEXT_PT = 18  # the slide's body text (25 px at 1280x720) in points: 25 * 72 / 100
+SLIDE_WIDTH = 11.6  # inches: the width of the slide's text column (1160 px), for full-width plots
 SEED = 0  # every network starts from this seed, so the pictures are repeatable
-NODE_RADIUS = 0.32  # size of a unit in the network diagrams
+NODE_RADIUS = 0.27  # inches: a unit in the network diagrams (54 px across on the slide)
 COLOURS = {  # one colour per kind of weight, the same in every diagram
     "Wxh": "tab:blue",
     "Why": "tab:green",
     "Whh": "tab:orange",
+}
+SERIES = {  # one colour per series, the same in every plot of a prediction
+    "truth": "black",
+    "model": "tab:blue",
+    "naive": "tab:orange",
 }
 CHAR_STAGES = (0, 2_000)  # char-RNN chunks trained before a sample; the last sample comes
 #                          after the default run's min_char_rnn.ITERATIONS
@@ -53,6 +65,16 @@ LSTM_SHOWN_DAYS = 60  # the last test days shown in the S&P 500 picture, so move
 
 
 # %% Drawing helpers
+def pyplot():
+    """matplotlib.pyplot, with every text at least as large as the slide's body text."""
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({key: SLIDE_TEXT_PT for key in (
+        "font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize", "ytick.labelsize",
+        "legend.fontsize", "figure.titlesize")})
+    return plt
+
+
 def save_figure(figure, path):
     """Save a PNG through a temporary name, so no half-written picture is ever left."""
     import matplotlib.pyplot as plt
@@ -60,7 +82,7 @@ def save_figure(figure, path):
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        figure.savefig(temporary, format="png", dpi=DPI)
+        figure.savefig(temporary, format="png", dpi=SLIDE_PX_PER_INCH * SHARPNESS)
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -68,9 +90,14 @@ def save_figure(figure, path):
     return path
 
 
-def layer_positions(count, x, spread=1.0):
-    """Centres of `count` units stacked in a column at `x`, centred on y = 0."""
-    return [(x, spread * (count - 1) / 2 - spread * i) for i in range(count)]
+def inch_canvas(width, height):
+    """A figure of width x height inches whose one axes is measured in inches, without frame."""
+    plt = pyplot()
+    figure = plt.figure(figsize=(width, height))
+    axes = figure.add_axes((0, 0, 1, 1))
+    axes.set(xlim=(0, width), ylim=(0, height), aspect="equal")
+    axes.axis("off")
+    return figure, axes
 
 
 def draw_units(axes, positions, label, colour):
@@ -80,7 +107,7 @@ def draw_units(axes, positions, label, colour):
     for i, (x, y) in enumerate(positions):
         axes.add_patch(Circle((x, y), NODE_RADIUS, facecolor=colour, edgecolor="black", zorder=3))
         text = label if len(positions) == 1 else f"{label}{i + 1}"
-        axes.text(x, y, text, ha="center", va="center", fontsize=12, zorder=4)
+        axes.text(x, y, text, ha="center", va="center", fontsize=SLIDE_TEXT_PT, zorder=4)
 
 
 def draw_connections(axes, sources, targets, colour):
@@ -91,7 +118,13 @@ def draw_connections(axes, sources, targets, colour):
             scale = NODE_RADIUS / math.hypot(dx, dy)
             axes.annotate("", xy=(xt - dx * scale, yt - dy * scale),
                           xytext=(xs + dx * scale, ys + dy * scale),
-                          arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.2})
+                          arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.3,
+                                      "mutation_scale": 14})
+
+
+def column(count, x, top, spacing):
+    """Centres of `count` units stacked downward from `top` at `x`, in inches."""
+    return [(x, top - spacing * i) for i in range(count)]
 
 
 # %% Network diagrams
@@ -106,76 +139,70 @@ def weight_counts(recurrent):
 def network_figure(recurrent, counted=True):
     """The 2-4-1 network of the evening, with or without its hidden-to-hidden weights.
 
-    The recurrent one draws Whh the way the code computes it, h_prev @ Whh: a faded copy of the
+    The recurrent one draws Whh the way the code computes it, h_prev @ Whh: a copy of the
     hidden layer (its values at the previous step) feeds every hidden unit, like an input.
     counted=False leaves out the weight counts under it, for the slide that asks the room.
+    4.6 inches wide: two fit side by side, and one fills the right 36% of a slide.
     """
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(6.4, 4.6))
-    hidden, output = layer_positions(4, 2.6), layer_positions(1, 5.2)
-    inputs = [(0.0, 2.3), (0.0, 1.5)] if recurrent else layer_positions(2, 0.0)
+    counts = weight_counts(recurrent) if counted else []
+    below = 0.42 * len(counts) + (0.2 if counts else 0.0)  # inches of counts under the network
+    figure, axes = inch_canvas(4.6, 4.6 + below)
+    top = 3.75 + below  # the first unit of the left column
+    hidden, output = column(4, 2.6, top - 0.68, 0.65), [(4.05, top - 1.655)]
     if recurrent:
-        previous = [(0.0, 0.3 - 0.8 * i) for i in range(4)]  # the hidden layer one step back
+        inputs = column(2, 0.95, top, 0.62)
+        previous = column(4, 0.95, top - 1.49, 0.62)  # the hidden layer one step back
         draw_connections(axes, previous, hidden, COLOURS["Whh"])
         draw_units(axes, previous, "h", "#fff3e6")
-        axes.text(-0.5, -0.9, "h at the\nprevious\nstep", ha="right", va="center", fontsize=11,
-                  color=COLOURS["Whh"])
+        axes.text(0.3, top - 2.42, "h, one step back", rotation=90, ha="center", va="center",
+                  fontsize=SLIDE_TEXT_PT, color=COLOURS["Whh"])
+    else:
+        inputs = column(2, 0.95, top - 1.33, 0.65)
     draw_connections(axes, inputs, hidden, COLOURS["Wxh"])
     draw_connections(axes, hidden, output, COLOURS["Why"])
     draw_units(axes, inputs, "x", "#dbe9f6")
     draw_units(axes, hidden, "h", "#fde3c8" if recurrent else "#e8e8e8")
     draw_units(axes, output, "y", "#d9f0d3")
-    labels = weight_counts(recurrent) if counted else []
-    for row, (text, colour) in enumerate(labels):
-        axes.text(2.6, -2.45 - 0.38 * row, text, color=colour, ha="center", fontsize=12,
-                  fontweight="bold")
-    axes.set_title("Recurrent network (RNN) 2-4-1" if recurrent else "Multilayer perceptron 2-4-1",
-                   fontsize=14)
-    bottom = -2.6 - 0.38 * len(labels) if labels else -2.5
-    axes.set(xlim=(-1.7, 5.8), ylim=(bottom, 2.75), aspect="equal")
-    axes.axis("off")
-    figure.tight_layout()
-    return figure
-
-
-def make_rnn_unrolled():
-    """The recurrent network unrolled in time: the same Wxh, Whh and Why at every step."""
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(9, 3.9))
-    steps = 4
-    for t in range(steps):
-        x = 1.6 + 2.0 * t
-        axes.text(x, 0.0, f"x{t + 1}", ha="center", va="center", fontsize=14,
-                  bbox={"boxstyle": "round", "facecolor": "#dbe9f6"})
-        axes.text(x, 1.5, f"h{t + 1}", ha="center", va="center", fontsize=14,
-                  bbox={"boxstyle": "round", "facecolor": "#fde3c8"})
-        axes.text(x, 3.0, f"y{t + 1}", ha="center", va="center", fontsize=14,
-                  bbox={"boxstyle": "round", "facecolor": "#d9f0d3"})
-        arrow(axes, (x, 0.3), (x, 1.2), COLOURS["Wxh"], "Wxh")
-        arrow(axes, (x, 1.8), (x, 2.7), COLOURS["Why"], "Why")
-        arrow(axes, (x - 1.55, 1.5), (x - 0.4, 1.5), COLOURS["Whh"], "Whh", above=True)
-    axes.text(-0.25, 1.5, "h0 = 0", ha="center", va="center", fontsize=12)
-    arrow(axes, (1.6 + 2.0 * steps - 1.55, 1.5), (1.6 + 2.0 * steps - 0.6, 1.5),
-          COLOURS["Whh"], "", above=True)
-    axes.text(1.6 + 2.0 * steps - 0.35, 1.5, "...", ha="center", va="center", fontsize=16)
-    axes.set_title("Unrolled in time: one copy of the network per step, the same weights in "
-                   "every copy", fontsize=13)
-    axes.set(xlim=(-0.6, 2.0 * steps + 1.0), ylim=(-0.5, 3.5))
-    axes.axis("off")
-    figure.tight_layout()
+    for row, (text, colour) in enumerate(counts):
+        axes.text(2.3, below - 0.3 - 0.42 * row, text, color=colour, ha="center", va="center",
+                  fontsize=SLIDE_TEXT_PT, fontweight="bold")
+    axes.text(2.3, top + 0.55, "Recurrent network 2-4-1" if recurrent
+              else "Multilayer perceptron 2-4-1", ha="center", va="center",
+              fontsize=SLIDE_TEXT_PT, fontweight="bold")
     return figure
 
 
 def arrow(axes, start, end, colour, label, above=False):
-    """An arrow with the name of its weights beside it."""
+    """An arrow with the name of its weights beside it (or above it)."""
     axes.annotate("", xy=end, xytext=start,
-                  arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 2})
+                  arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 2.5,
+                              "mutation_scale": 20})
     middle = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
-    offset = (0.0, 0.25) if above else (0.35, 0.0)
-    axes.text(middle[0] + offset[0], middle[1] + offset[1], label, color=colour, fontsize=11,
-              ha="center", va="center", fontweight="bold")
+    offset = (0.0, 0.27) if above else (0.45, 0.0)
+    axes.text(middle[0] + offset[0], middle[1] + offset[1], label, color=colour,
+              fontsize=SLIDE_TEXT_PT, ha="center", va="center", fontweight="bold")
+
+
+def make_rnn_unrolled():
+    """The recurrent network unrolled in time: the same Wxh, Whh and Why at every step."""
+    figure, axes = inch_canvas(SLIDE_WIDTH, 4.0)
+    steps, rows = 4, {"x": (0.45, "#dbe9f6"), "h": (1.75, "#fde3c8"), "y": (3.05, "#d9f0d3")}
+    for t in range(steps):
+        x = 2.0 + 2.3 * t
+        for name, (y, colour) in rows.items():
+            axes.text(x, y, f"{name}{t + 1}", ha="center", va="center", fontsize=20,
+                      bbox={"boxstyle": "round", "facecolor": colour})
+        arrow(axes, (x, 0.75), (x, 1.42), COLOURS["Wxh"], "Wxh")
+        arrow(axes, (x, 2.08), (x, 2.72), COLOURS["Why"], "Why")
+        start = 1.05 if t == 0 else x - 1.9
+        arrow(axes, (start, 1.75), (x - 0.42, 1.75), COLOURS["Whh"], "Whh", above=True)
+    axes.text(0.6, 1.75, "h0 = 0", ha="center", va="center", fontsize=SLIDE_TEXT_PT)
+    last = 2.0 + 2.3 * (steps - 1)
+    arrow(axes, (last + 0.42, 1.75), (last + 1.4, 1.75), COLOURS["Whh"], "", above=True)
+    axes.text(last + 1.75, 1.75, "...", ha="center", va="center", fontsize=20)
+    axes.text(SLIDE_WIDTH / 2, 3.72, "One copy of the network per step, the same Wxh, Whh and "
+              "Why in every copy", ha="center", va="center", fontsize=SLIDE_TEXT_PT)
+    return figure
 
 
 def make_rnn_network():
@@ -193,81 +220,94 @@ def make_rnn_network_question():
     return network_figure(recurrent=True, counted=False)
 
 
-def make_lstm_cell():
-    """An LSTM cell: the cell state runs along the top; three gates decide what passes."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import FancyBboxPatch
+def lstm_parts(axes):
+    """Three drawing helpers on the LSTM canvas: an arrow, a labelled box and an operation."""
 
-    figure, axes = plt.subplots(figsize=(8, 4.2))
-    axes.add_patch(FancyBboxPatch((0.6, 0.4), 8.0, 4.0, boxstyle="round,pad=0.1",
-                                  facecolor="#f4f4f4", edgecolor="grey"))
-
-    def arrow(start, end, colour="black"):
+    def line(start, end, colour="black", head=True):
         axes.annotate("", xy=end, xytext=start,
-                      arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.5})
+                      arrowprops={"arrowstyle": "-|>" if head else "-", "color": colour,
+                                  "lw": 2.5 if colour != "black" else 1.8,
+                                  "mutation_scale": 18, "shrinkA": 0, "shrinkB": 0})
 
     def box(x, y, text, colour):
-        axes.text(x, y, text, ha="center", va="center", fontsize=12,
-                  bbox={"boxstyle": "round", "facecolor": colour, "edgecolor": "black"})
+        axes.text(x, y, text, ha="center", va="center", fontsize=SLIDE_TEXT_PT, linespacing=1.1,
+                  bbox={"boxstyle": "round,pad=0.25", "facecolor": colour, "edgecolor": "black"})
 
     def operation(x, y, symbol):
-        axes.text(x, y, symbol, ha="center", va="center", fontsize=14, fontweight="bold",
-                  bbox={"boxstyle": "circle", "facecolor": "white", "edgecolor": "black"})
+        axes.text(x, y, symbol, ha="center", va="center", fontsize=20, fontweight="bold",
+                  bbox={"boxstyle": "circle,pad=0.1", "facecolor": "white", "edgecolor": "black"})
 
-    arrow((-0.2, 3.8), (2.05, 3.8), "tab:red")  # the cell state flows straight through
-    arrow((2.35, 3.8), (4.45, 3.8), "tab:red")
-    arrow((4.75, 3.8), (9.4, 3.8), "tab:red")
-    operation(2.2, 3.8, "x")
-    operation(4.6, 3.8, "+")
-    axes.text(-0.2, 4.05, "c (previous)", color="tab:red", fontsize=11)
-    axes.text(8.6, 4.05, "c (next)", color="tab:red", fontsize=11)
-    gates = [(2.2, "forget\nsigmoid", "#fde3c8"), (3.3, "input\nsigmoid", "#fde3c8"),
-             (4.9, "candidate\ntanh", "#dbe9f6"), (6.5, "output\nsigmoid", "#fde3c8")]
+    return line, box, operation
+
+
+def make_lstm_cell():
+    """An LSTM cell: the cell state runs along the top; three gates decide what passes.
+
+    The layout (cell state along the top, gates in a row below it, inputs entering from the
+    bottom left) follows the diagrams of Christopher Olah's "Understanding LSTM Networks"; every
+    label sits outside the cell's border or well inside it."""
+    from matplotlib.patches import FancyBboxPatch
+
+    figure, axes = inch_canvas(SLIDE_WIDTH, 3.1)
+    line, box, operation = lstm_parts(axes)
+    axes.add_patch(FancyBboxPatch((2.1, 0.2), 7.5, 2.7, boxstyle="round,pad=0.1",
+                                  facecolor="#f4f4f4", edgecolor="grey", lw=1.5))
+    cell, gates_y, inputs_y, write_y = 2.6, 1.2, 0.45, 1.95  # heights of the rows, in inches
+    red = "tab:red"
+    line((1.95, cell), (3.08, cell), red)  # the cell state flows straight through
+    line((3.52, cell), (5.18, cell), red)
+    line((5.62, cell), (10.3, cell), red)
+    operation(3.3, cell, "\u00d7")
+    operation(5.4, cell, "+")
+    axes.text(1.85, cell, "c (previous)", ha="right", va="center", color=red,
+              fontsize=SLIDE_TEXT_PT)
+    axes.text(10.4, cell, "c (next)", ha="left", va="center", color=red, fontsize=SLIDE_TEXT_PT)
+    axes.text(7.05, cell - 0.3, "cell state", ha="center", va="center", color=red,
+              fontsize=SLIDE_TEXT_PT)
+    gates = [(3.3, "forget\n\u03c3", "#fde3c8"), (4.7, "input\n\u03c3", "#fde3c8"),
+             (6.1, "candidate\ntanh", "#dbe9f6"), (7.7, "output\n\u03c3", "#fde3c8")]
     for x, text, colour in gates:
-        arrow((x, 1.0), (x, 1.55))
-        box(x, 1.95, text, colour)
-    arrow((2.2, 2.35), (2.2, 3.55))
-    operation(4.1, 2.9, "x")
-    arrow((3.3, 2.35), (3.95, 2.78))
-    arrow((4.9, 2.35), (4.25, 2.78))
-    arrow((4.1, 3.05), (4.45, 3.6))
-    operation(7.6, 2.6, "x")
-    arrow((6.5, 2.35), (7.42, 2.58))
-    axes.plot([7.6, 7.6], [3.8, 3.55], color="black", lw=1.5)
-    box(7.6, 3.25, "tanh", "#dbe9f6")
-    arrow((7.6, 3.0), (7.6, 2.78))
-    arrow((7.78, 2.6), (9.4, 2.6))
-    axes.text(8.4, 2.25, "h (next)", fontsize=11)
-    axes.plot([-0.2, 6.5], [1.0, 1.0], color="black", lw=1.5)
-    axes.text(-0.2, 0.6, "x (this step) and h (previous)", fontsize=11)
-    axes.set(xlim=(-0.4, 9.8), ylim=(0.1, 4.6))
-    axes.set_title("An LSTM cell: gates (0 to 1) decide what to forget, add and show",
-                   fontsize=13)
-    axes.axis("off")
-    figure.tight_layout()
+        line((x, inputs_y), (x, gates_y - 0.42))
+        box(x, gates_y, text, colour)
+    line((1.95, inputs_y), (7.7, inputs_y), head=False)
+    axes.text(1.85, inputs_y + 0.1, "x (this step)\nh (previous)", ha="right", va="center",
+              fontsize=SLIDE_TEXT_PT, linespacing=1.1)
+    line((3.3, gates_y + 0.42), (3.3, cell - 0.2))  # forget: how much of c to keep
+    operation(5.4, write_y, "\u00d7")  # input gate times candidate: what to write
+    line((4.7, gates_y + 0.42), (5.22, write_y - 0.08))
+    line((6.1, gates_y + 0.42), (5.58, write_y - 0.08))
+    line((5.4, write_y + 0.2), (5.4, cell - 0.2))
+    line((8.75, cell), (8.75, 2.15), head=False)  # what to show: output gate times tanh(c)
+    box(8.75, 1.92, "tanh", "#dbe9f6")
+    line((8.75, 1.68), (8.75, gates_y + 0.2))
+    operation(8.75, gates_y, "\u00d7")
+    line((7.7 + 0.45, gates_y), (8.55, gates_y))
+    line((8.95, gates_y), (10.3, gates_y))
+    axes.text(10.4, gates_y, "h (next)", ha="left", va="center", fontsize=SLIDE_TEXT_PT)
     return figure
 
 
 # %% Small explanatory plots
 def make_activations():
     """The sigmoid and the tanh with their slopes, which backpropagation multiplies."""
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     import mlp
 
     z = np.linspace(-6, 6, 241)
     sigmoid, tanh = mlp.sigmoid(z), np.tanh(z)
-    figure, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharex=True)
-    axes[0].plot(z, sigmoid, label="sigmoid(z)")
-    axes[0].plot(z, mlp.sigmoid_grad_from_output(sigmoid), "--", label="slope: a (1 - a)")
+    figure, axes = plt.subplots(1, 2, figsize=(SLIDE_WIDTH, 3.8), sharex=True)
+    axes[0].plot(z, sigmoid, color="tab:green", lw=2.5, label="sigmoid(z)")
+    axes[0].plot(z, mlp.sigmoid_grad_from_output(sigmoid), "--", color="tab:red", lw=2.5,
+                 label="slope: a (1 - a)")
     axes[0].set(title="sigmoid: 0 to 1 (MLP)", ylim=(-0.1, 1.1))
-    axes[1].plot(z, tanh, label="tanh(z)")
-    axes[1].plot(z, 1 - tanh**2, "--", label="slope: 1 - h\u00b2")
+    axes[1].plot(z, tanh, color="tab:green", lw=2.5, label="tanh(z)")
+    axes[1].plot(z, 1 - tanh**2, "--", color="tab:red", lw=2.5, label="slope: 1 - h\u00b2")
     axes[1].set(title="tanh: -1 to 1 (RNN)", ylim=(-1.1, 1.1))
-    for panel in axes:
-        panel.set(xlabel="z, the weighted sum", ylabel="output, and its slope")
+    for panel, corner in zip(axes, ("upper left", "lower right"), strict=True):
+        panel.set(xlabel="z, the weighted sum")
         panel.axhline(0, color="grey", lw=0.5)
-        panel.legend(loc="upper left")
+        panel.legend(loc=corner, frameon=False, handlelength=1.2)  # where no curve runs
     figure.tight_layout()
     return figure
 
@@ -290,16 +330,20 @@ def gradient_sizes(scale, steps, hidden, rng):
 
 def make_vanishing_gradients():
     """The error carried back through time shrinks or grows geometrically with Whh's size."""
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
-    figure, axes = plt.subplots(figsize=(7, 3.6))
-    for scale, verdict in ((0.7, "vanishes"), (1.1, "roughly kept"), (2.0, "explodes")):
+    figure, axes = plt.subplots(figsize=(SLIDE_WIDTH, 3.4))
+    for (scale, verdict), colour in zip(((0.7, "vanishes"), (1.1, "roughly kept"),
+                                         (2.0, "explodes")),
+                                        ("tab:green", "tab:purple", "tab:red"), strict=True):
         sizes = gradient_sizes(scale, 40, 24, np.random.default_rng(SEED))
-        axes.plot(sizes, label=f"Whh spread {scale}: the error {verdict}")
-    axes.set(yscale="log", xlabel="steps back in time", ylabel="size of the carried error",
-             title="Backpropagation through time multiplies by Whh once per step")
+        axes.plot(sizes, color=colour, lw=2.5, label=f"Whh spread {scale}: {verdict}")
+    axes.set(yscale="log", xlabel="time steps back", ylabel="size of the error",
+             yticks=[1e-8, 1e-4, 1.0, 1e4, 1e8])
     axes.axhline(1.0, color="grey", lw=0.5)
-    axes.legend()
+    axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    figure.suptitle("Backpropagation through time: one multiply by the tanh slope and Whh "
+                    "per step")
     figure.tight_layout()
     return figure
 
@@ -307,70 +351,99 @@ def make_vanishing_gradients():
 # %% Results of the evening's scripts
 def make_mlp_gates():
     """The decision boundary mlp.py learns for each gate, with the truth table's four points."""
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     import mlp
 
     grid = np.linspace(-0.25, 1.25, 121)
     a, b = np.meshgrid(grid, grid)
     points = np.column_stack([a.ravel(), b.ravel()])
-    figure, axes = plt.subplots(1, 3, figsize=(11, 3.7))
+    figure, axes = plt.subplots(1, 3, figsize=(SLIDE_WIDTH, 4.1))
     for panel, gate in zip(axes, mlp.GATES, strict=True):
         targets = mlp.GATES[gate]
         params, errors = mlp.train(mlp.INPUTS, targets, seed=SEED)
         _, yp = mlp.forward(points, params)
         panel.contourf(a, b, yp.reshape(a.shape), levels=20, cmap="coolwarm", vmin=0, vmax=1)
-        panel.contour(a, b, yp.reshape(a.shape), levels=[0.5], colors="black")
+        panel.contour(a, b, yp.reshape(a.shape), levels=[0.5], colors="black", linewidths=2)
         panel.scatter(mlp.INPUTS[:, 0], mlp.INPUTS[:, 1], c=targets[:, 0], cmap="coolwarm",
-                      vmin=0, vmax=1, s=160, edgecolors="black")
-        panel.set(title=f"{gate.upper()} after {len(errors)} epochs", xlabel="A", ylabel="B",
+                      vmin=0, vmax=1, s=220, edgecolors="black")
+        panel.set(title=f"{gate.upper()}, {len(errors)} epochs", xlabel="A", ylabel="B",
                   aspect="equal", xticks=[0, 1], yticks=[0, 1])
     figure.suptitle("mlp.py: red = 1, blue = 0, black line = the boundary (p = 0.5)")
     figure.tight_layout()
     return figure
 
 
-def make_rnn_sine():
-    """rnn.py's one-step and free-running predictions, each beside its naive baseline."""
-    import matplotlib.pyplot as plt
+def series_legend(figure, model_label, naive_label="naive baseline"):
+    """One legend for the whole figure, across its top: truth, the model, the naive baseline."""
+    from matplotlib.lines import Line2D
 
-    import rnn
+    handles = [Line2D([], [], color=SERIES["truth"], lw=2.5),
+               Line2D([], [], color=SERIES["model"], lw=2.5),
+               Line2D([], [], color=SERIES["naive"], lw=2.5, ls="--")]
+    figure.legend(handles, ["truth", model_label, naive_label], loc="upper center", ncol=3,
+                  frameon=False, bbox_to_anchor=(0.5, 1.0))
 
-    series, n_train = rnn.load_data(REPO_ROOT / "data" / "sinwave.csv", rnn.SEQ_LEN)
-    settings = rnn.default_settings(seed=SEED)  # what `python rnn.py` uses
-    results, curves = rnn.fit_and_evaluate(series, n_train, settings, log=None)  # quietly
-    steps, truth = np.arange(n_train, len(series)), series[n_train:]
-    panels = (("one step ahead", curves["one_step"], "one_step_rmse", "persistence_rmse",
-               series[n_train - 1:-1], "naive: next value = this value"),
-              ("free running", curves["free"], "free_run_rmse", "free_run_persistence_rmse",
-               np.full(len(truth), series[n_train - 1]), "naive: flat at the last known value"))
-    figure, axes = plt.subplots(2, 1, figsize=(9, 5), sharex=True)
-    for panel, (label, predicted, key, naive_key, naive, naive_label) in zip(axes, panels,
-                                                                               strict=True):
-        panel.plot(steps, truth, color="grey", lw=3, alpha=0.5, label="truth")
-        panel.plot(steps, naive, ":", color="tab:blue", label=naive_label)
-        panel.plot(steps, predicted, "--", color="tab:orange", label=label)
-        ratio = results[key] / results[naive_key]
-        panel.set_title(f"{label}: RMSE {results[key]:.4f}, {ratio:.3f} x its naive baseline "
-                        f"({results[naive_key]:.4f})", fontsize=11)
-        panel.set_ylabel("value")
-        panel.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
-    axes[1].set_xlabel("time step (test span)")
-    figure.suptitle(f"python rnn.py: {settings['epochs']} epochs, "
-                    f"{settings['hidden']} hidden units")
-    figure.tight_layout()
+
+def errors_panel(panel, x, truth, predicted, naive):
+    """The one-step errors, prediction minus truth, of the model and of the naive baseline:
+    where the price lines lie on top of each other, the errors show how far apart they are."""
+    panel.axhline(0.0, color=SERIES["truth"], lw=1.5)  # the truth makes no error
+    panel.plot(x, np.asarray(predicted) - truth, color=SERIES["model"], lw=2)
+    panel.plot(x, np.asarray(naive) - truth, "--", color=SERIES["naive"], lw=2)  # dashed, on top
+    panel.set_ylabel("error")
+
+
+def sine_figure(steps, truth, predictions, baselines, rmses, model_label):
+    """Two panels side by side: the free run beside staying flat, and the one-step errors
+    beside those of "next = this".
+
+    predictions: (free run, one step ahead); baselines: (flat, next = this), each (steps,);
+    rmses: (free run, flat, one step, next = this) on the test span.
+    """
+    plt = pyplot()
+
+    (free, one_step), (flat, naive) = predictions, baselines
+    free_rmse, flat_rmse, step_rmse, naive_rmse = rmses
+    figure, axes = plt.subplots(1, 2, figsize=(SLIDE_WIDTH, 4.4))
+    axes[0].plot(steps, truth, color=SERIES["truth"], lw=3)
+    axes[0].plot(steps, flat, "--", color=SERIES["naive"], lw=2.5)
+    axes[0].plot(steps, free, color=SERIES["model"], lw=2)
+    axes[0].set(title=f"Free running: RMSE {free_rmse:.4f}\nflat {flat_rmse:.4f}, "
+                      f"ratio {free_rmse / flat_rmse:.3f}", ylabel="value")
+    errors_panel(axes[1], steps, truth, one_step, naive)
+    axes[1].set_title(f"One step ahead, the errors: RMSE\n{step_rmse:.4f}, naive "
+                      f"{naive_rmse:.4f}, ratio {step_rmse / naive_rmse:.3f}")
+    for panel in axes:
+        panel.set_xlabel("time step (test span)")
+    series_legend(figure, model_label)
+    figure.tight_layout(rect=(0, 0, 1, 0.9))
     return figure
 
 
+def make_rnn_sine():
+    """rnn.py's one-step and free-running predictions, each beside its naive baseline."""
+    import rnn
+
+    series, n_train = rnn.load_data(REPO_ROOT / "data" / "sinwave.csv", rnn.SEQ_LEN)[:2]
+    settings = rnn.default_settings(seed=SEED)  # what `python rnn.py` uses
+    results, curves = rnn.fit_and_evaluate(series, n_train, settings, log=None)  # quietly
+    steps, truth = np.arange(n_train, len(series)), series[n_train:]
+    baselines = (np.full(len(truth), series[n_train - 1]), series[n_train - 1:-1])
+    rmses = (results["free_run_rmse"], results["free_run_persistence_rmse"],
+             results["one_step_rmse"], results["persistence_rmse"])
+    return sine_figure(steps, truth, (curves["free"], curves["one_step"]), baselines, rmses,
+                       f"rnn.py, {settings['hidden']} tanh units")
+
+
 def verse_panel(axes, title, lines, rows):
-    """The first `rows` lines of a sample (long ones wrapped), in type large enough for the
-    back of the room."""
+    """The first `rows` lines of a sample (long ones wrapped), in type as large as the slide's."""
     import textwrap
 
-    wrapped = [part for line in lines for part in textwrap.wrap(line, 72)]
-    axes.text(0.015, 0.88, "\n".join(wrapped[:rows]), fontsize=19, va="top",
+    wrapped = [part for line in lines for part in textwrap.wrap(line, 66)]
+    axes.text(0.01, 0.9, "\n".join(wrapped[:rows]), fontsize=SLIDE_TEXT_PT, va="top",
               linespacing=1.25, transform=axes.transAxes)
-    axes.set_title(title, loc="left", fontsize=17, fontweight="bold")
+    axes.set_title(title, loc="left", fontsize=SLIDE_TEXT_PT, fontweight="bold")
     axes.set(xticks=[], yticks=[])
 
 
@@ -414,31 +487,40 @@ def char_rnn_samples():
 
 def make_char_rnn_stages():
     """min_char_rnn.py's samples at three stages of training, from noise to new verse."""
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     stages = char_rnn_samples()
-    figure, axes = plt.subplots(len(stages), 1, figsize=(13, 7.6),
-                                gridspec_kw={"height_ratios": [2.4, 2.4, 5]})
+    figure, axes = plt.subplots(len(stages), 1, figsize=(SLIDE_WIDTH, 5.6),
+                                gridspec_kw={"height_ratios": [2.3, 2.3, 5]})
     for panel, (iterations, loss, lines) in zip(axes, stages, strict=True):
         when = "untrained" if iterations == 0 else f"after {iterations:,} chunks"
-        note = ": a passage with no line copied from the verse" if panel is axes[-1] else ""
-        verse_panel(panel, f"{when}, loss {loss:.2f} nats per character{note}", lines,
+        note = ": no line copied from the verse" if panel is axes[-1] else ""
+        verse_panel(panel, f"{when}, loss {loss:.2f} nats/character{note}", lines,
                     rows=CHAR_SAMPLE_LINES if panel is axes[-1] else 2)
     figure.tight_layout()
     return figure
 
 
+def date_axis(axes):
+    """Short date labels that stay apart at the slide's text size."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
 def make_sp500_prices():
     """The S&P 500 closing price, day by day, as data/sp500.csv holds it."""
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
-    import lstm
+    import series_csv
 
-    series = lstm.load_series(REPO_ROOT / "data" / "sp500.csv")
-    figure, axes = plt.subplots(figsize=(10, 3.6))
-    axes.plot(series.dates, series.values[:, 0], lw=1)
+    series = series_csv.read_series(REPO_ROOT / "data" / "sp500.csv")
+    figure, axes = plt.subplots(figsize=(SLIDE_WIDTH, 3.4))
+    axes.plot(series.dates, series.values[:, 0], color=SERIES["truth"], lw=1.5)
     axes.set(title=f"S&P 500, daily close, {series.dates[0]:%Y} to {series.dates[-1]:%Y}",
-             xlabel="date", ylabel="index points")
+             ylabel="index points")
     axes.grid(alpha=0.3)
     figure.tight_layout()
     return figure
@@ -456,13 +538,14 @@ def run_preset(name):
     import run_lstm
 
     settings = run_lstm.settings_from(run_lstm.parse_args([name, "--seed", str(SEED)]))
+    run_lstm.check_settings(settings)  # as run_lstm.start does: it also picks Keras's backend
     with contextlib.redirect_stdout(io.StringIO()):  # the run's own report and Keras's lines
-        run_lstm.start_keras(SEED)
-        series = run_lstm.read_data(settings)
+        series = run_lstm.read_data(settings)  # the steps of run_lstm.run, in its order
+        run_lstm.start_keras(settings)
         data = run_lstm.make_datasets(series, settings["seq_len"], settings["train_frac"],
                                       settings["normalise"], np.random.default_rng(SEED))
         model = run_lstm.get_model(settings, len(series.columns))
-        run_lstm.fit(model, data, settings)
+        run_lstm.fit(model, data, settings, series)
         results = run_lstm.predict_all(model, data, settings, "all")
     return settings, series, data, results
 
@@ -470,16 +553,6 @@ def run_preset(name):
 def rmse(predicted, truth):
     """Root mean squared error, in the units of the data."""
     return float(np.sqrt(np.mean((np.asarray(predicted) - truth) ** 2)))
-
-
-def baseline_panel(panel, x, truth, predicted, naive, labels):
-    """Truth, a naive baseline and a prediction on one panel; returns their two RMSEs."""
-    label, naive_label = labels
-    panel.plot(x, truth, color="grey", lw=3, alpha=0.5, label="truth")
-    panel.plot(x, naive, ":", color="tab:orange", lw=1.5, label=naive_label)
-    panel.plot(x, predicted, "--", color="tab:purple", label=label)
-    panel.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
-    return rmse(predicted, truth), rmse(naive, truth)
 
 
 def preset_test_span(name):
@@ -498,67 +571,60 @@ def preset_test_span(name):
 def make_lstm_sine():
     """run_lstm.py sine: two LSTM layers one step ahead and free running, each beside its
     naive baseline."""
-    import matplotlib.pyplot as plt
-
     settings, steps, truth, today, results = preset_test_span("sine")
-    figure, axes = plt.subplots(2, 1, figsize=(9.5, 5), sharex=True)
-    for panel, predicted, naive, labels in (
-            (axes[0], results["point"], today, ("LSTM, one step ahead",
-                                                "naive: next value = this value")),
-            (axes[1], results["full"], np.full(len(truth), today[0]),
-             ("LSTM, free running", "naive: flat at the last known value"))):
-        found, base = baseline_panel(panel, steps, truth, predicted, naive, labels)
-        panel.set_title(f"{labels[0]}: RMSE {found:.4f}, {found / base:.3f} x its naive "
-                        f"baseline ({base:.4f})", fontsize=11)
-        panel.set_ylabel("value")
-    axes[1].set_xlabel("time step (test span)")
-    figure.suptitle(f"python run_lstm.py sine: two LSTM layers, {settings['epochs']} epochs")
-    figure.tight_layout()
-    return figure
+    flat = np.full(len(truth), today[0])  # the last value before the test span
+    rmses = (rmse(results["full"], truth), rmse(flat, truth),
+             rmse(results["point"], truth), rmse(today, truth))
+    return sine_figure(steps, truth, (results["full"], results["point"]), (flat, today), rmses,
+                       f"LSTM, {settings['epochs']} epochs")
 
 
 def make_lstm_sp500():
-    """run_lstm.py on the S&P 500, one day ahead beside "tomorrow = today"."""
-    import matplotlib.pyplot as plt
+    """run_lstm.py on the S&P 500, one day ahead beside "tomorrow = today", and their errors."""
+    plt = pyplot()
 
     settings, dates, truth, today, results = preset_test_span("sp500")
     shown = slice(-LSTM_SHOWN_DAYS, None)
-    figure, axes = plt.subplots(figsize=(11, 4.6))
-    baseline_panel(axes, dates[shown], truth[shown], results["point"][shown], today[shown],
-                   ("LSTM, one day ahead", "naive: tomorrow = today"))
+    days, point = dates[shown], results["point"][shown]
+    figure, (prices, errors) = plt.subplots(2, 1, figsize=(SLIDE_WIDTH, 5.0), sharex=True,
+                                            gridspec_kw={"height_ratios": [3, 2]})
+    prices.plot(days, truth[shown], color=SERIES["truth"], lw=3)
+    prices.plot(days, point, color=SERIES["model"], lw=2)
+    prices.plot(days, today[shown], "--", color=SERIES["naive"], lw=2)  # dashed, on top
+    prices.set_ylabel("index points")
+    errors_panel(errors, days, truth[shown], point, today[shown])
+    date_axis(errors)
     found, base = rmse(results["point"], truth), rmse(today, truth)  # the whole test span
-    axes.set_title(f"The last {LSTM_SHOWN_DAYS} test days; RMSE over all {len(truth)} test "
-                   f"days: LSTM {found:.2f}, naive {base:.2f} (ratio {found / base:.3f})",
-                   fontsize=11)
-    axes.set(xlabel="date (end of the test span)", ylabel="index points")
-    figure.suptitle(f"python run_lstm.py: the S&P 500 one day ahead, {settings['epochs']} epochs")
-    figure.tight_layout()
+    prices.set_title(f"The last {LSTM_SHOWN_DAYS} test days. RMSE over all {len(truth)}: "
+                     f"LSTM {found:.2f}, naive {base:.2f}, ratio {found / base:.3f}")
+    series_legend(figure, f"LSTM, one day ahead ({settings['epochs']} epochs)",
+                  "naive: tomorrow = today")
+    figure.tight_layout(rect=(0, 0, 1, 0.92))
     return figure
 
 
 def make_lstm_sp500_free():
     """run_lstm.py on the S&P 500, free runs restarted from true data, beside staying flat."""
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     settings, dates, truth, today, results = preset_test_span("sp500")
     runs, length = results["multiple"], settings["prediction_len"]  # (k, length) free runs
     covered = runs.size
     flats = np.repeat(today[:covered:length, None], length, axis=1)  # the last known close
-    figure, axes = plt.subplots(figsize=(11, 4.6))
-    axes.plot(dates[:covered], truth[:covered], color="grey", lw=3, alpha=0.5, label="truth")
+    figure, axes = plt.subplots(figsize=(SLIDE_WIDTH, 4.6))
+    axes.plot(dates[:covered], truth[:covered], color=SERIES["truth"], lw=2)
     for k, (run, flat) in enumerate(zip(runs, flats, strict=True)):
         days = dates[k * length:(k + 1) * length]
-        axes.plot(days, flat, ":", color="tab:orange", lw=2,
-                  label="naive: flat at the last known close" if k == 0 else None)
-        axes.plot(days, run, "--", color="tab:purple", lw=2,
-                  label=f"LSTM, {length} days on its own" if k == 0 else None)
+        axes.plot(days, flat, "--", color=SERIES["naive"], lw=2.5)
+        axes.plot(days, run, color=SERIES["model"], lw=2.5)
     found, base = rmse(runs.ravel(), truth[:covered]), rmse(flats.ravel(), truth[:covered])
-    axes.set_title(f"Restarted from true data every {length} days: RMSE {found:.1f}, flat at the "
-                   f"last known close {base:.1f} (ratio {found / base:.3f})", fontsize=11)
-    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
-    axes.set(xlabel="date (test span)", ylabel="index points")
-    figure.suptitle(f"python run_lstm.py: the S&P 500 on its own, {settings['epochs']} epochs")
-    figure.tight_layout()
+    axes.set_title(f"Restarted from true data every {length} days: RMSE {found:.1f}, flat "
+                   f"{base:.1f}, ratio {found / base:.3f}")
+    axes.set_ylabel("index points")
+    date_axis(axes)
+    series_legend(figure, f"LSTM, {length} days on its own",
+                  "naive: flat at the last known close")
+    figure.tight_layout(rect=(0, 0, 1, 0.9))
     return figure
 
 

@@ -1,5 +1,6 @@
 # Exercise version of rnn.py, made by stubs/make_stubs.py from the solution one folder up.
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
+# make_stubs: sha256 1f79f8d9b74ce89ff5a350ef72b5cacf599c4697dae01db7d4c7448667946981
 """Make it recurrent: a numpy RNN learns a sine wave, then draws the wave by itself.
 
 Part 2 of the evening. The network of mlp.py (row vectors, Wxh, bh, Why, by, and the same
@@ -10,15 +11,17 @@ backpropagation through time over whole windows, a mini-batch of windows at once
 later epochs the end of each window is fed the network's own predictions (`training_plan`).
 
     python rnn.py                      # learn data/sinwave.csv, print the RMSEs, save figures/
+    python rnn.py --live               # watch the free run bend into the wave as it trains
     python rnn.py --epochs 5 --show    # a shorter run, plots in windows
-    python rnn.py --csv my_series.csv  # any one-column series of numbers
+    python rnn.py --csv my_series.csv  # any series of numbers (one a line, or a Close column)
 
 After training, the network gets the last training window and then only its own predictions
 for the whole test span ("free running"). Each result stands beside its naive baseline: the
 one-step predictions beside "next value = this value", the free run beside "flat at the last
-known value".
+known value". The predictions themselves are kept beside the figures, in
+figures/rnn_predictions.csv, in the series' own units.
 
-The exercises (30 minutes) are `rnn_step` (one recurrent step) and `backward`
+The exercises (about 20 minutes) are `rnn_step` (one recurrent step) and `backward`
 (backpropagation through time); `fed_back_error` is an optional extension. Open stubs/rnn.py,
 replace each `raise NotImplementedError` with code that follows the TODO above it, and run
 `python stubs/rnn.py`. When
@@ -29,18 +32,19 @@ passes, your network learns. (`python -m pytest tests/test_rnn.py` tests the sol
 """
 
 import argparse
-import json
 import math
-import os
-import re
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+import plumbing
+import series_csv
+from plumbing import InputError
+
 # %% Settings (in a notebook, these are the command line: edit them, then run the cells below)
-CSV = "data/sinwave.csv"  # the series to learn, one number a line (a path from the repo's folder)
+CSV = "data/sinwave.csv"  # the series: one number a line, or a Close column (from the repo)
 HIDDEN = 16  # tanh units carried from step to step; Whh alone has HIDDEN**2 weights
 SEQ_LEN = 50  # true values at the start of every training window (half a sine cycle); one-step
 #               predictions and the free run are given as many true values before they start
@@ -59,6 +63,8 @@ SPREAD = 2.0  # values are scaled to mean 0 and this standard deviation (measure
 TRAIN_FRACTION = 0.9  # the first 90% of the series trains; the rest (>= 500 sine points) tests
 WEIGHT_SCALE = 1.0  # starting weights ~ normal(0, WEIGHT_SCALE / sqrt(fan-in))
 SEED = 0  # seeds the weights, the shuffling and the feedback draws: same seed, same numbers
+LIVE = False  # True: a figure redraws the predictions every LIVE_EVERY epochs as it trains
+LIVE_EVERY = 4  # ...epochs between redraws: each costs about 2% of the training time
 
 
 # %% Model
@@ -277,6 +283,29 @@ def make_windows(series, seq_len):
     return values[:, :-1], values[:, 1:]
 
 
+def load_data(path, seq_len):
+    """Read the series (the file's first, or Close, column) and check that it suits training:
+    long enough for the windows, not constant, and small enough to scale. Returns (series,
+    n_train, dates), dates being None when the file has none."""
+    table = series_csv.read_series(path)
+    series = table.values[:, 0]
+    train_part, _ = split_series(series)
+    if len(series) < 2 * (seq_len + 1) or len(train_part) <= seq_len + LONG_HORIZON:
+        raise InputError(f"{path} holds {len(series)} values, too few to train on windows of "
+                         f"--seq-len {seq_len} plus {LONG_HORIZON} fed-back steps and test; "
+                         "use a longer series or a smaller --seq-len.")
+    if np.all(train_part == train_part[0]):
+        raise InputError(f"The training part of {path} is one constant value; "
+                         "give --csv a series that changes.")
+    mean, unit = scaling_of(train_part)
+    with np.errstate(over="ignore", invalid="ignore"):  # checked on the next line
+        scalable = np.isfinite(standardise(series, mean, unit)).all()
+    if not scalable:
+        raise InputError(f"The values of {path} are too large to centre and scale within the "
+                         "largest number numpy can hold; divide them by a power of ten first.")
+    return series, len(train_part), table.dates
+
+
 # %% Training
 def learning_rate(epoch, epochs, lr):
     """Cosine decay from lr towards LR_FLOOR * lr: big steps first, fine ones at the end.
@@ -344,12 +373,15 @@ def train_epoch(X, T, params, state, lr, steps, settings, rng):
     return params, state, float(np.mean(losses))
 
 
-def train(train_part, settings, log=print):
+def train(train_part, settings, log=print, on_epoch=None):
     """Train a fresh network on the (scaled) training part; returns params and epoch losses.
 
     Each epoch cuts windows of seq_len true values plus its fed-back steps. Longer windows
     overlap more, so only every (1 + steps // 10)th is used: as much variety, less work.
+    `on_epoch(epoch, params)`, if given, sees the network before training (epoch 0) and
+    after each epoch, as a live view does; it must change neither.
     """
+    on_epoch = on_epoch or (lambda epoch, params: None)
     rng = np.random.default_rng(settings["seed"])
     params = init_params(1, settings["hidden"], 1, rng)
     state = init_adam(params)
@@ -362,6 +394,7 @@ def train(train_part, settings, log=print):
         log("  fed_back_error (optional) is not written yet: training feeds true values only, "
             "so the free run will drift")
     losses = []
+    on_epoch(0, params)
     for epoch, (lr, steps) in enumerate(training_plan(settings["epochs"], settings["lr"],
                                                       feed_back)):
         X, T = make_windows(train_part, settings["seq_len"] + steps)
@@ -376,7 +409,18 @@ def train(train_part, settings, log=print):
                              f"smaller --lr (LEARNING_RATE), such as {LEARNING_RATE}.") from None
         losses.append(loss)
         log(f"  epoch {epoch + 1:3d}  loss {loss:.6f}  lr {lr:.5f}  fed-back steps {steps:3d}")
+        on_epoch(epoch + 1, params)
     return params, losses
+
+
+def numbers_held(n_values, settings):
+    """About how many numbers a run holds at once, for the memory check before it starts: the
+    untrained loss's hidden states over every window, a batch of the longest windows with
+    their hidden states, and the windows themselves (a float and an index per value)."""
+    longest = settings["seq_len"] + LONG_HORIZON + 1  # steps in the longest windows
+    return ((settings["seq_len"] + 1) * n_values * (settings["hidden"] + 4)
+            + longest * settings["batch_size"] * (settings["hidden"] + 4)
+            + 2 * longest * n_values)
 
 
 def describe(series, n_train, settings):
@@ -492,6 +536,64 @@ def plot_results(series, n_train, curves, results):
     }
 
 
+OUTPUTS = ("rnn_split.png", "rnn_loss.png", "rnn_one_step.png", "rnn_free_run.png",
+           "rnn_predictions.csv")  # what every run writes under --plot-dir
+
+
+def predictions_table(series, n_train, curves, dates=None):
+    """The test span as a table in the series' own units (rnn_predictions.csv): one row per
+    step, with the truth, each prediction and its naive baseline, and the date if known."""
+    import pandas as pd
+
+    test = series[n_train:]
+    table = pd.DataFrame({"step": np.arange(n_train, len(series)), "truth": test,
+                          "naive": series[n_train - 1:-1],  # next value = this value
+                          "one_step": curves["one_step"], "free_run": curves["free"],
+                          "flat": np.full(len(test), series[n_train - 1])})  # the free run's naive
+    if dates is not None:
+        table.insert(1, "date", dates[n_train:])
+    return table
+
+
+def live_view(series, n_train, settings, every=LIVE_EVERY):
+    """--live: the test span redrawn every few epochs with the network's current one-step and
+    free-running predictions: a flat line at first, bending into the wave as it learns.
+
+    Returns on_epoch(epoch, params) for `train`. It only reads params, and uses no random
+    numbers, so the run's numbers are the same with or without it.
+    """
+    import matplotlib.pyplot as plt
+
+    mean, unit = scaling_of(series[:n_train])
+    scaled, test, seq_len = standardise(series, mean, unit), series[n_train:], settings["seq_len"]
+    span = np.arange(n_train, len(series))
+    figure, axes = plt.subplots(figsize=(8.5, 3))
+    axes.plot(span, test, "-", label="truth")
+    one_line, = axes.plot(span, np.full(len(test), np.nan), "--", label="one step ahead")
+    free_line, = axes.plot(span, np.full(len(test), np.nan), "--", label="free running")
+    low, high = test.min(), test.max()
+    axes.set(xlabel="time step", ylabel="value",
+             ylim=(low - 0.25 * (high - low), high + 0.25 * (high - low)))  # fixed: no jumping
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    figure.tight_layout()
+    redraw = plumbing.live_figure(figure)
+
+    def on_epoch(epoch, params):
+        if epoch % every and epoch != settings["epochs"]:
+            return
+        with np.errstate(all="ignore"):  # a network still far off may overflow: not drawn
+            one_line.set_ydata(unstandardise(
+                predict_one_step(scaled, n_train, params, seq_len), mean, unit))
+            free_line.set_ydata(unstandardise(
+                free_run(scaled[n_train - seq_len:n_train], len(test), params), mean, unit))
+        axes.set_title(f"Live: epoch {epoch} of {settings['epochs']}")
+        redraw()
+        if epoch == settings["epochs"]:
+            plt.close(figure)  # the view has done its job; the saved figures follow
+
+    return on_epoch
+
+
 def default_settings(**changes):
     """The Settings cell as one dict, with any changes (e.g. seed=3) applied."""
     settings = {"hidden": HIDDEN, "seq_len": SEQ_LEN, "epochs": EPOCHS, "lr": LEARNING_RATE,
@@ -500,14 +602,14 @@ def default_settings(**changes):
     return settings
 
 
-def fit_and_evaluate(series, n_train, settings, log=print):
+def fit_and_evaluate(series, n_train, settings, log=print, on_epoch=None):
     """Scale, window, train and evaluate; returns the results and what the plots need."""
     mean, unit = scaling_of(series[:n_train])
     if log:
         describe(series, n_train, settings)
     train_start = time.perf_counter()
     params, losses = train(standardise(series[:n_train], mean, unit), settings,
-                           log=log or (lambda *_: None))
+                           log=log or (lambda *_: None), on_epoch=on_epoch)
     train_seconds = time.perf_counter() - train_start
     try:
         with np.errstate(over="raise", invalid="raise"):
@@ -520,216 +622,96 @@ def fit_and_evaluate(series, n_train, settings, log=print):
     return results, {"params": params, "losses": losses, "one_step": one_step, "free": free}
 
 
+def save_results(series, n_train, curves, results, dates, plot_dir):
+    """The four figures and the predictions (rnn_predictions.csv), under plot_dir."""
+    for name, figure in plot_results(series, n_train, curves, results).items():
+        print(f"saved {plumbing.save_figure(figure, plot_dir / name)}")
+    table = predictions_table(series, n_train, curves, dates)
+    path = plot_dir / "rnn_predictions.csv"
+    plumbing.write_atomically(path, lambda file: table.to_csv(file, index=False), "--plot-dir")
+    print(f"saved {path}")
+
+
 def run(args):
     """Check the outputs, then read, train, evaluate, plot and write what the flags ask for."""
-    show = args.show or in_notebook()  # a notebook shows its figures inline
-    if args.json:
-        check_output(args.json, "--json")
-    check_output(args.plot_dir, "--plot-dir", folder=True)
+    check_outputs(args)
     start = time.perf_counter()
     settings = default_settings(hidden=args.hidden, seq_len=args.seq_len, epochs=args.epochs,
-                                lr=args.lr, seed=args.seed)
-    series, n_train = load_data(args.csv, args.seq_len)
-    results, curves = fit_and_evaluate(series, n_train, settings)
+                                lr=args.lr, seed=args.seed, batch_size=args.batch_size)
+    series, n_train, dates = load_data(args.csv, args.seq_len)
+    plumbing.check_memory(numbers_held(len(series), settings),
+                          "--hidden, --seq-len and --batch-size")
+    live = live_view(series, n_train, settings) if args.live else None
+    results, curves = fit_and_evaluate(series, n_train, settings, on_epoch=live)
     print(f"training took {results['train_seconds']:.2f} s")
     print_summary(results)
-    if not show:
+    if not args.show:
         import matplotlib
 
         matplotlib.use("Agg")  # files only: no window, no display needed
-    save_figures(plot_results(series, n_train, curves, results), args.plot_dir, show)
+    save_results(series, n_train, curves, results, dates, Path(args.plot_dir))
     results["seconds"] = time.perf_counter() - start
     print(f"done in {results['seconds']:.2f} s")
     if args.json:
-        write_json(args.json, results)
+        plumbing.write_json(args.json, results)
+    import matplotlib.pyplot as plt
+
+    if args.show:
+        plt.show()  # windows in a terminal; inline in a notebook
+    plt.close("all")
     return results
 
 
 # %% Plumbing: files and command line
-class InputError(Exception):
-    """Bad input from the user: reported as one plain sentence, exit status 2."""
-
-
-def in_notebook():
-    """True when these cells run in a Jupyter kernel (a notebook, VS Code's cells): the
-    kernel's own command line is not ours, and figures show inline."""
-    return "__file__" not in globals() or Path(sys.argv[0]).name == "ipykernel_launcher.py"
-
-
-def find_repo_root():
-    """The first folder upward that holds data/: from this file, or in a notebook from the
-    working folder, so the copies under stubs/ find the same data/ and figures/."""
-    start = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
-    for folder in (start, *start.parents):
-        if (folder / "data").is_dir():
-            return folder
-    return start
-
-
-def number_problem(text):
-    """What keeps `text` from being one finite number: "" when it is one."""
-    try:
-        value = float(text)
-    except ValueError:
-        parts = re.split(r"[,;\s]+", text)
-        if len(parts) > 1 and not any(number_problem(part) for part in parts[:3]):
-            return f"holds {len(parts)} numbers"
-        return "is not a number"
-    return "" if math.isfinite(value) else "is not a finite number"
-
-
-def read_series(path):
-    """The numbers of a one-column text file, one a line; a header line on top is allowed."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")  # -sig: skip a byte-order mark
-    except FileNotFoundError:
-        raise InputError(f"There is no file {path}; give --csv a one-column file of "
-                         "numbers.") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path} is not UTF-8 text; give --csv a one-column file of "
-                         "numbers.") from None
-    except OSError as error:  # a folder, no permission, ...
-        raise InputError(f"Could not read {path}: {error.strerror or error}; give --csv a "
-                         "one-column file of numbers.") from None
-    lines = [(number, line.strip()) for number, line in enumerate(text.splitlines(), 1)
-             if line.strip()]
-    if lines and number_problem(lines[0][1]) == "is not a number":
-        lines = lines[1:]  # a header such as "value"
-    if not lines:
-        raise InputError(f"{path} holds no numbers; give --csv a one-column file of numbers.")
-    for number, line in lines:
-        problem = number_problem(line)
-        if problem:
-            shown = repr(line[:40]) + ("..." if len(line) > 40 else "")
-            raise InputError(f"Line {number} of {path}, {shown}, {problem}; --csv needs one "
-                             "finite number a line (a single column).")
-    return np.array([float(line) for _, line in lines])
-
-
-def load_data(path, seq_len):
-    """Read and split the series, checking that there is enough of it and that it can be
-    scaled; returns (series, n_train)."""
-    series = read_series(path)
-    train_part, _ = split_series(series)
-    if len(series) < 2 * (seq_len + 1) or len(train_part) <= seq_len + LONG_HORIZON:
-        raise InputError(f"{path} holds {len(series)} values, too few to train on windows of "
-                         f"--seq-len {seq_len} plus {LONG_HORIZON} fed-back steps and test; "
-                         "use a longer series or a smaller --seq-len.")
-    if np.all(train_part == train_part[0]):
-        raise InputError(f"The training part of {path} is one constant value; "
-                         "give --csv a series that changes.")
-    mean, unit = scaling_of(train_part)
-    with np.errstate(over="ignore", invalid="ignore"):  # checked on the next line
-        scalable = np.isfinite(standardise(series, mean, unit)).all()
-    if not scalable:
-        raise InputError(f"The values of {path} are too large to centre and scale within the "
-                         "largest number numpy can hold; divide them by a power of ten first.")
-    return series, len(train_part)
-
-
-def check_output(path, flag, folder=False):
-    """Refuse, before any work, an output this run could not write (one sentence). Nothing is
-    created here: missing folders are made when the file is written."""
-    path = Path(path)
-    existing = next(p for p in (path, *path.parents, Path.cwd()) if p.exists())
-    if existing == path and path.is_dir() != folder:
-        raise InputError(f"{flag} {path} is a {'file' if folder else 'folder'}; give "
-                         f"{'a folder' if folder else 'a file name'} there instead.")
-    if existing != path and not existing.is_dir():
-        raise InputError(f"{flag} {path} cannot be made: {existing} is a file, not a folder; "
-                         "choose another path.")
-    if existing == path and not folder and not os.access(path, os.W_OK):
-        raise InputError(f"{flag} {path} is read-only; choose another file or make it writable.")
-    parent = path.parent if existing == path and not folder else existing
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise InputError(f"{flag} {path} cannot be written: {parent} is not writable for you; "
-                         "choose another path.")
-
-
 def parse_args(argv):
     """The flags, each defaulting to its value in the Settings cell; then the range checks."""
     parser = argparse.ArgumentParser(description="A numpy RNN learns a sine wave, then free-runs.")
-    parser.add_argument("--csv", type=Path, default=find_repo_root() / CSV,
-                        help=f"one-column file of numbers to learn (default: {CSV})")
-    parser.add_argument("--epochs", type=int, default=EPOCHS,
-                        help=f"passes over the training windows (default {EPOCHS})")
-    parser.add_argument("--hidden", type=int, default=HIDDEN,
-                        help=f"hidden units (default {HIDDEN})")
-    parser.add_argument("--seq-len", type=int, default=SEQ_LEN,
-                        help=f"time steps per training window (default {SEQ_LEN})")
+    parser.add_argument("--csv", type=Path, default=plumbing.repo_root() / CSV,
+                        help=f"file of numbers to learn: one a line, or a Close column "
+                             f"(default: {CSV})")
+    for flag, default, what in (("--epochs", EPOCHS, "passes over the training windows"),
+                                ("--hidden", HIDDEN, "hidden units"),
+                                ("--seq-len", SEQ_LEN, "time steps per training window"),
+                                ("--batch-size", BATCH_SIZE, "windows per gradient step")):
+        parser.add_argument(flag, type=int, default=default, help=f"{what} (default {default})")
     parser.add_argument("--lr", type=float, default=LEARNING_RATE,
                         help=f"Adam's starting learning rate (default {LEARNING_RATE})")
     parser.add_argument("--seed", type=int, default=SEED,
                         help=f"random seed, 0 to 4294967295 (default {SEED})")
-    parser.add_argument("--plot-dir", type=Path, default=find_repo_root() / "figures",
-                        help="folder for the PNGs (default: figures/)")
+    parser.add_argument("--plot-dir", type=Path, default=plumbing.repo_root() / "figures",
+                        help="folder for the PNGs and rnn_predictions.csv (default: figures/)")
     parser.add_argument("--show", action="store_true", help="also open the plots in windows")
+    parser.add_argument("--live", action="store_true", default=LIVE,
+                        help=f"redraw the predictions every {LIVE_EVERY} epochs while training")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
     try:
         args = parser.parse_args(argv)
     finally:
         sys.stdout.flush()  # --help's text leaves now, where main() can catch a closed pipe
-    for flag, value in (("--epochs", args.epochs), ("--hidden", args.hidden),
-                        ("--seq-len", args.seq_len)):
-        if value < 1:
-            raise InputError(f"{flag} must be at least 1; got {value}.")
-    if not math.isfinite(args.lr) or args.lr <= 0:
-        raise InputError(f"--lr must be a positive number, such as {LEARNING_RATE}; "
-                         f"got {args.lr}.")
-    if not 0 <= args.seed <= 2**32 - 1:
-        raise InputError(f"--seed must be a whole number from 0 to 4294967295; got {args.seed}.")
+    args.show = args.show or plumbing.in_notebook()  # a notebook shows its figures inline
+    for flag in ("--epochs", "--hidden", "--seq-len", "--batch-size"):
+        plumbing.check_count(flag, getattr(args, flag[2:].replace("-", "_")))
+    plumbing.check_positive("--lr", args.lr, LEARNING_RATE)
+    plumbing.check_seed("--seed", args.seed)
     return args
 
 
-def save_figures(figures, plot_dir, show):
-    """Save each figure as a PNG, plainly (never read back), then show them if asked."""
-    import matplotlib.pyplot as plt
-
-    for name, figure in figures.items():
-        path = Path(plot_dir) / name
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            figure.savefig(path, dpi=100)
-        except OSError as error:
-            raise InputError(f"Could not save the figure {path}: {error.strerror or error}; "
-                             "choose another --plot-dir.") from None
-        print(f"saved {path}")
-    if show:
-        plt.show()  # windows in a terminal; inline in a notebook
-    plt.close("all")
-
-
-def write_json(path, results):
-    """Write through a fixed temporary name beside the file, then rename: a later run never
-    reads a half-written file, and a temporary file left by a killed write is replaced."""
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(json.dumps(results, indent=2, allow_nan=False) + "\n",
-                             encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError as error:
-        raise InputError(f"Could not write {path}: {error.strerror or error}; "
-                         "choose another --json path.") from None
+def check_outputs(args):
+    """Refuse, before any work, an output that is the --csv, a file of the repo, or unwritable."""
+    plumbing.check_outputs({"--json": args.json}, {"--csv": args.csv})
+    plumbing.check_output(args.plot_dir, "--plot-dir", folder=True)
+    for name in OUTPUTS:
+        plumbing.check_output(Path(args.plot_dir) / name, "--plot-dir",
+                              {"--csv": args.csv, "--json": args.json})
 
 
 def main(argv=None):
-    """The command line: parse it, run, and turn bad input into one sentence (exit status 2)."""
-    try:
-        run(parse_args(argv))
-        sys.stdout.flush()  # a reader that went away is found here at the latest
-    except InputError as error:
-        print(error, file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # the reader went away (`python x.py | head`): end quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    return 0
+    """The command line: parse it and run; bad input and Ctrl-C end in one line."""
+    return plumbing.run_main(lambda: run(parse_args(argv)))
 
 
 if __name__ == "__main__":
-    if in_notebook():
+    if plumbing.in_notebook():
         main([])  # a notebook's last cell: the Settings cell is the command line
     else:
         sys.exit(main())

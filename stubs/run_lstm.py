@@ -1,13 +1,19 @@
-"""Train two stacked LSTM layers on a series and judge them against "tomorrow = today".
+# Copy of run_lstm.py, made by stubs/make_stubs.py from the script one folder up: run from
+# here, it imports the exercise versions beside it.
+# make_stubs: sha256 b31d26c4c50cd0055480d7873b5afdd27f28f3f8502d3145269e55c1297980b2
+"""Train two stacked recurrent layers on a series and judge them against "tomorrow = today".
 
 Part 4 of the evening, and the repo's main job. The pieces live in lstm.py; this script reads
-the data, trains, predicts three ways, prints a results table and saves the figures.
+the data, trains, predicts three ways, prints a results table, and saves the figures and the
+predictions themselves (figures/<name>_predictions.csv, to plot again after class).
 
     python run_lstm.py                      # the S&P 500, 1999-2018 (under a minute)
     python run_lstm.py sine                 # the sine wave that rnn.py learned by hand
+    python run_lstm.py sine --live          # watch it learn: redrawn after every epoch
     python run_lstm.py --csv my_stock.csv   # your own stock: a Yahoo or Stooq download, or
                                             # one price a line (--columns Close,Volume)
     python run_lstm.py --forecast 10        # ... and the next 10 trading days
+    python run_lstm.py --cell gru           # GRU layers instead of LSTMs (or simple: SimpleRNN)
     python run_lstm.py --help               # every setting
 
 A one-day-ahead prediction that looks perfect on a plot is usually just yesterday's price
@@ -19,16 +25,18 @@ The exercises are in lstm.py (build_model; normalise_windows, optional). Test it
 """
 
 import argparse
-import json
-import os
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+import plumbing
+from plumbing import InputError
+
 # lstm.py loads Keras and its backend, which takes seconds, so it is imported inside the
-# functions that need it: a mistyped flag or file is reported at once.
+# functions that need it, after the data is read and checked (by series_csv, without Keras):
+# a mistyped flag or a bad file is reported at once.
 
 # %% Settings
 # In a notebook these are the command line: change one and run the cells below again. On the
@@ -37,14 +45,18 @@ DATASET = "sp500"  # the preset: "sp500" (the S&P 500) or "sine" (the wave of Pa
 CSV = None  # your own stock's CSV instead of the preset's file, such as "my_stock.csv"
 COLUMNS = None  # the columns to read, the predicted one first, such as "Close,Volume"
 SYMBOL = None  # the stock to use from a file of several (told apart by a symbol column)
+CELL = "lstm"  # the recurrent layer: "lstm", "gru" or "simple" (a plain RNN, as in Part 2)
 EPOCHS = None  # passes over the training windows (None: the preset's, 25 for sp500, 4 sine)
 MODE = "all"  # predictions to make and draw: "point", "full", "multiple" or "all"
 FORECAST = 0  # also predict this many steps past the end of the data
 TRAIN_FRAC = 0.9  # the first 90% of the rows train, the last 10% test
 SEED = 0  # same seed, same numbers
-PLOT_DIR = None  # folder for the figures (None: figures/ at the top of the repo)
+LIVE = False  # redraw the loss and the test span after every epoch while it trains
+LIVE_SHARE = 0.1  # the live view skips an epoch's redraw when it took more of the training time
+PLOT_DIR = None  # folder for the figures and predictions (None: figures/ at the repo's top)
 FIGURE_DPI = 100  # resolution of the saved figures
 FORECAST_HISTORY = 100  # days of data drawn before a forecast
+CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "simple": "SimpleRNN"}  # lstm.CELLS: the layers
 PRESETS = {  # each dataset's settings; a flag overrides any of them
     "sp500": {
         "csv": "data/sp500.csv",  # daily S&P 500 prices, 1999-2018 (see data/README.md)
@@ -52,7 +64,7 @@ PRESETS = {  # each dataset's settings; a flag overrides any of them
         "seq_len": 20,  # four weeks of history; longer windows trained slower, no better
         "epochs": 25,  # passes over the training windows
         "batch_size": 128,  # windows per weight update
-        "units": (32, 32),  # LSTM cells per layer: small is enough, and fast
+        "units": (32, 32),  # cells per recurrent layer: small is enough, and fast
         "dropout": 0.0,  # the model is too small to overfit 20 years of days
         "learning_rate": 0.01,  # Adam's first step size, easing down to 5% of it
         "prediction_len": 50,  # days each free-running sequence of `--mode multiple` runs
@@ -63,7 +75,7 @@ PRESETS = {  # each dataset's settings; a flag overrides any of them
         "seq_len": 50,  # half a cycle of history
         "epochs": 4,  # a smooth wave is learned in a few passes
         "batch_size": 64,  # windows per weight update
-        "units": (32, 32),  # LSTM cells per layer
+        "units": (32, 32),  # cells per recurrent layer
         "dropout": 0.0,  # nothing to overfit: the wave repeats exactly
         "learning_rate": 0.01,  # Adam's first step size, easing down to 5% of it
         "prediction_len": 50,  # points each free-running sequence runs
@@ -78,15 +90,16 @@ def run(settings):
     Inputs:  settings, a preset with the flags laid over it (settings_from), already checked.
     Returns: the test figures, for --json.
     """
-    start_keras(settings["seed"])  # Keras and its backend load (seconds), seeded
-    trained = load_trained(settings)  # --load-model: the model, and what it was trained on
-    series = read_data(settings)  # one row a day (or point), sorted by date
+    trained = load_trained(settings)  # --load-model: Keras first; the file says how to read
+    series = read_data(settings)  # every check of the data (for a new model, before Keras)
+    if trained is None:
+        start_keras(settings)  # Keras and its backend load (seconds), then every seed is set
     data = make_datasets(series, settings["seq_len"], settings["train_frac"],
                          settings["normalise"], np.random.default_rng(settings["seed"]))
     describe(series, data, settings)
     model = get_model(settings, len(series.columns), trained)
     model.summary()
-    history = fit(model, data, settings)
+    history = fit(model, data, settings, series)
     results = predict_all(model, data, settings, settings["mode"])
     truth = data["test_windows"][:, -1, 0]  # (n_test,) what really came next
     today = data["test_windows"][:, -2, 0]  # (n_test,) the last value each window saw
@@ -94,22 +107,27 @@ def run(settings):
     ahead = forecast_ahead(model, series, settings)  # --forecast N: past the end of the data
     drawn = figure_lines(series, results, history, truth, today, settings, ahead)
     plot_all(drawn, settings, ylabel=series.columns[0])
+    write_predictions(predictions_table(series, truth, today, results, ahead), settings)
     if settings["save_model"]:
         save_trained(model, series, settings)
-    return {"dataset": settings["name"], **figures, "fit_seconds": history["seconds"],
-            "epochs": settings["epochs"], "loss": history["loss"], "val_loss": history["val_loss"]}
+    return {"dataset": settings["name"], "cell": settings["cell"], **figures,
+            "fit_seconds": history["seconds"], "epochs": settings["epochs"],
+            "loss": history["loss"], "val_loss": history["val_loss"]}
 
 
 # %% Data
 def read_data(settings):
-    """The series to learn, checked for what this run needs (no zeros to normalise by, rows)."""
-    import lstm
+    """The series to learn, read by series_csv (no Keras) and checked for what this run needs:
+    no zero to normalise by, enough rows for the windows, windows that fit in memory."""
+    import series_csv
 
-    series = lstm.load_series(settings["csv"], settings["columns"], settings["symbol"])
+    series = series_csv.read_series(settings["csv"], settings["columns"], settings["symbol"],
+                                    flags=True)  # its messages may suggest --columns, --symbol
     if settings["normalise"]:
-        lstm.check_no_zeros(series, settings["csv"])
-    check_length(len(series.values), settings["seq_len"], settings["train_frac"],
-                 settings["csv"])
+        series_csv.check_no_zeros(series, settings["csv"])
+    rows, columns = series.values.shape
+    check_length(rows, settings["seq_len"], settings["train_frac"], settings["csv"])
+    plumbing.check_memory(3 * rows * (settings["seq_len"] + 1) * columns, "--seq-len")
     return series
 
 
@@ -180,28 +198,28 @@ def span(dates, start, stop):
 
 
 # %% Model
-def start_keras(seed):
-    """Load Keras and its backend (lstm.py imports them), say which, and seed every generator."""
+def start_keras(settings):
+    """Load Keras and its backend (lstm.py imports them), say which and why, seed everything."""
     started = time.perf_counter()
     import lstm
 
-    keras = lstm.keras
-    print(f"Keras {keras.__version__} on {keras.backend.backend()}, loaded in "
+    backend, why = settings["backend"]
+    print(f"Keras {lstm.keras.__version__} on {backend} ({why}), loaded in "
           f"{time.perf_counter() - started:.1f} s")
-    keras.utils.set_random_seed(seed)
+    lstm.seed_everything(settings["seed"])  # each backend its own way: same seed, same numbers
 
 
 def load_trained(settings):
-    """With --load-model: the saved model, with what it was trained on laid over the settings.
-
-    A flag that contradicts the saved settings is refused; one left out takes the saved value.
-    Returns None without --load-model.
+    """With --load-model: Keras, the saved model, and what it was trained on laid over the
+    settings. A flag that contradicts the saved settings is refused; one left out takes the
+    saved value. Returns None without --load-model (and Keras is not loaded yet).
     """
-    import lstm
-
     path = settings["load_model"]
     if not path:
         return None
+    start_keras(settings)
+    import lstm
+
     model = lstm.load_model(path)
     seq_len = lstm.model_shape(model)[0]
     trained_on = lstm.read_trained_on(path)
@@ -248,12 +266,14 @@ def setting_text(key, value):
 
 
 def get_model(settings, n_columns, trained=None):
-    """The loaded model, if it reads as many columns as the data has, or a fresh one."""
+    """The loaded model, if it reads as many columns as the data has, or a fresh one made of
+    the recurrent layer that --cell names (lstm.CELLS)."""
     import lstm
 
     if trained is None:
         return lstm.build_model(settings["seq_len"], n_columns, settings["units"],
-                                settings["dropout"], settings["learning_rate"])
+                                settings["dropout"], settings["learning_rate"],
+                                cell=lstm.CELLS[settings["cell"]])
     model_columns = lstm.model_shape(trained)[1]
     if model_columns != n_columns:
         raise InputError(f"The model in {settings['load_model']} reads {model_columns} "
@@ -261,9 +281,20 @@ def get_model(settings, n_columns, trained=None):
     return trained
 
 
+def save_trained(model, series, settings):
+    """--save-model: the model and what it was trained on, in one .keras file."""
+    import lstm
+
+    trained_on = {"normalise": bool(settings["normalise"]), "seq_len": settings["seq_len"],
+                  "columns": [str(name) for name in series.columns], "cell": settings["cell"]}
+    path = lstm.save_model(model, settings["save_model"], trained_on)
+    print(f"Saved the model, with what it was trained on, to {path}")
+
+
 # %% Training
-def fit(model, data, settings):
-    """Train for settings["epochs"] epochs (none for a loaded model with --epochs 0).
+def fit(model, data, settings, series):
+    """Train for settings["epochs"] epochs (none for a loaded model with --epochs 0), with the
+    live view of --live redrawn after each epoch.
 
     Returns {"loss", "val_loss": one value per epoch, "seconds": how long it took}.
     """
@@ -272,9 +303,10 @@ def fit(model, data, settings):
     started, history = time.perf_counter(), {"loss": [], "val_loss": []}
     if settings["epochs"] > 0:
         progress = 1 if sys.stdout.isatty() else 2  # a live bar in a terminal, a line an epoch
+        watch = [live_view(model, data, settings, series)] if settings["live"] else []
         history = lstm.train(model, data["x"], data["y"], data["x_val"], data["y_val"],
                              settings["epochs"], settings["batch_size"],
-                             settings["learning_rate"], verbose=progress)
+                             settings["learning_rate"], verbose=progress, callbacks=watch)
     history["seconds"] = time.perf_counter() - started
     print(f"Trained {settings['epochs']} epochs in {history['seconds']:.1f} s")
     finite = np.isfinite(history["loss"])  # TerminateOnNaN ends training at the first blow-up
@@ -285,6 +317,96 @@ def fit(model, data, settings):
         raise InputError(f"The training loss stopped being a number in epoch {epoch}: the "
                          f"values grew too large for the network; {fix}.")
     return history
+
+
+# %% Live view (--live): watch it learn
+def live_view(model, data, settings, series):
+    """A Keras callback that redraws, after each epoch, the loss so far and the test span's
+    one-step prediction beside the truth: in a window, inline in a notebook (one figure,
+    updated in place), or off-screen where matplotlib cannot open a window. An epoch's redraw
+    is skipped while the view has taken more than LIVE_SHARE of the training time.
+
+    It only reads: the model predicts the same test windows in inference mode (no dropout, no
+    random numbers), so --live changes no number of the run.
+    """
+    import keras
+
+    import lstm
+
+    plt = pyplot(settings)
+    windows = data["test_windows"][:, :-1, :]  # (n_test, seq_len, columns), the same each time
+    fig, lines = live_figure(settings, test_steps(series, len(windows)),
+                             data["test_windows"][:, -1, 0])
+    show, predict, spent = live_screen(fig), lstm.fast_predict(model), []
+
+    def draw(title):
+        started = time.perf_counter()
+        with np.errstate(over="ignore", invalid="ignore"):  # a blow-up is reported by fit
+            lines["predicted"].set_ydata(lstm.predict_point_by_point(
+                model, windows, settings["normalise"], predict))
+        for ax in fig.axes:
+            ax.relim()
+            ax.autoscale_view()
+        fig.axes[1].set_title(f"{title}: the test span, one step ahead")
+        show()
+        spent.append(time.perf_counter() - started)
+
+    def after_epoch(epoch, logs):
+        for key in ("loss", "val_loss"):  # every epoch's loss, drawn now or with the next
+            lines[key].set_data([*lines[key].get_xdata(), epoch + 1],
+                                [*lines[key].get_ydata(), logs[key]])
+        training = time.perf_counter() - began - sum(spent[1:])
+        if sum(spent[1:]) <= LIVE_SHARE * training or epoch + 1 == settings["epochs"]:
+            draw(f"Epoch {epoch + 1} of {settings['epochs']}")
+
+    def done(logs):
+        print(f"Live view: {len(spent)} redraws, {sum(spent):.2f} s in all (the first, before "
+              f"training, {spent[0]:.2f} s)")
+        if plumbing.in_notebook():
+            plt.close(fig)  # its last picture stays above; no second copy at the cell's end
+
+    draw("Before training")  # the untrained model; its first prediction sets the model up
+    began = time.perf_counter()
+    return keras.callbacks.LambdaCallback(on_epoch_end=after_epoch, on_train_end=done)
+
+
+def live_figure(settings, x, truth):
+    """The live view's figure: the loss per epoch beside the test span's truth. Returns the
+    figure and its lines that change: "loss", "val_loss" and "predicted"."""
+    fig, (loss_ax, test_ax) = pyplot(settings).subplots(1, 2, figsize=(13, 4.5),
+                                                        width_ratios=(1, 2))
+    lines = {"loss": loss_ax.plot([], [], label="training", marker=".", **MODEL)[0],
+             "val_loss": loss_ax.plot([], [], label="validation", marker=".", **NAIVE)[0]}
+    loss_ax.set(xlabel="epoch", ylabel="loss (MSE)", yscale="log", title="Loss per epoch")
+    loss_ax.legend(fontsize="small")
+    test_ax.plot(x, truth, label="truth", **TRUTH)
+    lines["predicted"], = test_ax.plot(x, np.full(len(truth), np.nan), **MODEL,
+                                       label=f"{CELL_NAMES[settings['cell']]}, one step ahead")
+    test_ax.legend(loc="upper left", fontsize="small")
+    fig.autofmt_xdate()
+    return fig, lines
+
+
+def live_screen(fig):
+    """How the live figure is shown: returns the function that puts its new state on screen."""
+    import matplotlib
+
+    if plumbing.in_notebook():
+        from IPython.display import display
+
+        handle = display(fig, display_id=True)  # one figure, replaced in place each epoch
+        return lambda: handle.update(fig)
+    backend = matplotlib.get_backend().lower()
+    if backend in ("agg", "cairo", "pdf", "pgf", "ps", "svg", "template"):  # files only
+        print(f"--live: matplotlib's {backend} backend here cannot open a window, so the live "
+              "view is drawn off-screen (run it on a desktop or in a notebook to watch it).")
+        return fig.canvas.draw
+    fig.show()
+
+    def to_screen():
+        fig.canvas.draw_idle()
+        fig.canvas.flush_events()  # the window repaints now, while training goes on
+    return to_screen
 
 
 # %% Evaluation and plots
@@ -355,42 +477,42 @@ def rmse(predicted, truth):
 
 def report(truth, today, results, settings):
     """Print the results table; returns the figures for --json."""
-    lstm_scores, naive = scores(truth, results["point"], today), scores(truth, today, today)
+    name = CELL_NAMES[settings["cell"]]  # LSTM, GRU or SimpleRNN
+    model, naive = scores(truth, results["point"], today), scores(truth, today, today)
     rising = float(np.mean(truth > today))
     print(f"\nTest span, one step ahead, in the data's own units ({len(truth)} predictions):")
     print(f"  {'':28} {'RMSE':>10} {'MAE':>10} {'MSE':>11} {'direction':>10}")
-    for label, row in (("LSTM, point by point", lstm_scores), ("naive: tomorrow = today", naive)):
-        direction = f"{row['direction']:10.1%}" if row is lstm_scores else "       n/a"
+    for label, row in ((f"{name}, point by point", model), ("naive: tomorrow = today", naive)):
+        direction = f"{row['direction']:10.1%}" if row is model else "       n/a"
         print(f"  {label:28} {row['rmse']:#10.4g} {row['mae']:#10.4g} {row['mse']:11.3g} "
               f"{direction}")
     print(f"  Rising steps: {rising:.1%} (the direction score to beat: \"always up\" gets it); "
-          f"LSTM / naive RMSE: {ratio_text(lstm_scores['rmse'], naive['rmse'])}")
-    found = ratio(lstm_scores["rmse"], naive["rmse"])
+          f"{name} / naive RMSE: {ratio_text(model['rmse'], naive['rmse'])}")
+    found = ratio(model["rmse"], naive["rmse"])
     if found is None:
         print("The naive forecast is exact here (the test span never moves): nothing beats it.")
     else:
-        print(f"The LSTM {'beat' if found < 1 else 'did not beat'} the naive forecast: its RMSE "
-              f"is {abs(found - 1):.1%} {'below' if found < 1 else 'above'} that of "
+        print(f"The {name} {'beat' if found < 1 else 'did not beat'} the naive forecast: its "
+              f"RMSE is {abs(found - 1):.1%} {'below' if found < 1 else 'above'} that of "
               "\"tomorrow = today\".")
-    figures = {"test_rmse": lstm_scores["rmse"], "test_mae": lstm_scores["mae"],
-               "test_mse": lstm_scores["mse"], "persistence_rmse": naive["rmse"],
-               "rmse_ratio": ratio(lstm_scores["rmse"], naive["rmse"]),
-               "direction_accuracy": lstm_scores["direction"], "rising_share": rising}
+    figures = {"test_rmse": model["rmse"], "test_mae": model["mae"], "test_mse": model["mse"],
+               "persistence_rmse": naive["rmse"], "rmse_ratio": found,
+               "direction_accuracy": model["direction"], "rising_share": rising}
     if "full" in results:
-        figures.update(free_run_scores(truth, today, results["full"], settings["seq_len"]))
+        figures.update(free_run_scores(truth, today, results["full"], settings["seq_len"], name))
     if "multiple" in results:
-        figures.update(restart_scores(truth, today, results["multiple"]))
+        figures.update(restart_scores(truth, today, results["multiple"], name))
     return figures
 
 
-def free_run_scores(truth, today, full, seq_len):
+def free_run_scores(truth, today, full, seq_len, name="LSTM"):
     """The free run's RMSE over its first steps, beside staying flat at the last known value."""
     steps = min(seq_len, len(truth))
     flat = np.full(steps, today[0])  # (steps,) the last value the seed window saw, held
     found, flat_found = rmse(full[:steps], truth[:steps]), rmse(flat, truth[:steps])
     print(f"Free run: RMSE over its first {steps} steps {found:.4g} (each step built on the "
           f"model's own guesses); flat at the last known value {flat_found:.4g}; "
-          f"LSTM / flat: {ratio_text(found, flat_found)}.")
+          f"{name} / flat: {ratio_text(found, flat_found)}.")
     return {"free_run_rmse": found, "free_run_persistence_rmse": flat_found}
 
 
@@ -400,12 +522,12 @@ def restart_flats(today, multiple):
     return np.repeat(today[::length][: len(multiple), None], length, axis=1)  # (k, length)
 
 
-def restart_scores(truth, today, multiple):
+def restart_scores(truth, today, multiple, name="LSTM"):
     """The restarted free runs' RMSE, beside holding the last known value at each restart."""
     covered = truth[: multiple.size].reshape(multiple.shape)  # (k, length)
     found, flat = rmse(multiple, covered), rmse(restart_flats(today, multiple), covered)
     print(f"Free runs restarted every {multiple.shape[1]} steps: RMSE {found:.4g}; flat at the "
-          f"last known value {flat:.4g}; LSTM / flat: {ratio_text(found, flat)}.")
+          f"last known value {flat:.4g}; {name} / flat: {ratio_text(found, flat)}.")
     return {"multiple_rmse": found, "multiple_persistence_rmse": flat}
 
 
@@ -425,69 +547,119 @@ def forecast_ahead(model, series, settings):
     return values, dates
 
 
+def test_steps(series, n_test):
+    """Where the last n_test rows lie: their dates, or their row numbers without dates."""
+    rows = len(series.values)
+    return series.dates[-n_test:] if series.dates is not None else np.arange(rows - n_test, rows)
+
+
+def predictions_table(series, truth, today, results, ahead):
+    """Every prediction of the run as a table, in the data's own units, for the CSV.
+
+    One row per test step: `step` (its row in the data, from 0), `date` when the data has
+    dates, kind "test", the truth, the naive forecast, and one column per prediction made:
+    one_step, free_run, restarted (empty past the last whole restarted run). With --forecast,
+    one row per step past the end of the data follows, kind "forecast", with only its step,
+    date and forecast.
+    """
+    import pandas as pd
+
+    rows, n_test = len(series.values), len(truth)
+    table = pd.DataFrame({"step": np.arange(rows - n_test, rows), "kind": "test", "truth": truth,
+                          "naive": today, "one_step": results["point"]})
+    if "full" in results:
+        table["free_run"] = results["full"]
+    if "multiple" in results:
+        restarted = results["multiple"].ravel()  # the runs one after another
+        table["restarted"] = np.pad(restarted, (0, n_test - len(restarted)),
+                                    constant_values=np.nan)
+    if series.dates is not None:
+        table.insert(1, "date", series.dates[-n_test:].strftime("%Y-%m-%d"))
+    if ahead is not None:
+        values, dates = ahead
+        more = pd.DataFrame({"step": np.arange(rows, rows + len(values)), "kind": "forecast",
+                             "forecast": values})
+        if dates is not None:
+            more.insert(1, "date", dates.strftime("%Y-%m-%d"))
+        table = pd.concat([table, more], ignore_index=True)
+    return table
+
+
+def write_predictions(table, settings):
+    """<name>_predictions.csv beside the figures: plain CSV, whole or not at all."""
+    path = figure_path(settings, "predictions.csv")
+    plumbing.write_text(path, table.to_csv(index=False, float_format="%.10g",
+                                           lineterminator="\n"), "--plot-dir")
+    kinds = table["kind"].value_counts()
+    print(f"Wrote {path.name} ({kinds.get('test', 0)} test rows"
+          + (f", {kinds['forecast']} forecast rows)" if "forecast" in kinds else ")"))
+
+
 TRUTH = {"color": "black", "linewidth": 1.2}  # how each kind of line is drawn
 NAIVE = {"color": "tab:orange", "linestyle": ":", "linewidth": 1.5}
-LSTM = {"color": "tab:purple", "linewidth": 1}
+MODEL = {"color": "tab:purple", "linewidth": 1}
 
 
 def figure_lines(series, results, history, truth, today, settings, ahead):
     """For each figure: (file suffix, title, [(label, x, values, style), ...])."""
-    split = len(series.values) - len(truth)
-    rows = series.dates if series.dates is not None else np.arange(len(series.values))
-    x = rows[split:]  # the test span's dates (or row numbers)
-    test_span = f"all {len(truth)} test steps{span(series.dates, split, len(series.values))}"
+    name = CELL_NAMES[settings["cell"]]  # LSTM, GRU or SimpleRNN
+    rows, split = len(series.values), len(series.values) - len(truth)
+    x = test_steps(series, len(truth))  # the test span's dates (or row numbers)
+    test_span = f"all {len(truth)} test steps{span(series.dates, split, rows)}"
     point, naive = rmse(results["point"], truth), rmse(today, truth)
-    figures = [("point", f"One step ahead, each from true data\nRMSE over {test_span}: LSTM "
+    figures = [("point", f"One step ahead, each from true data\nRMSE over {test_span}: {name} "
                 f"{point:.4g}, naive {naive:.4g}, ratio {ratio_text(point, naive)}",
                 [("truth", x, truth, TRUTH), ("naive: tomorrow = today", x, today, NAIVE),
-                 ("LSTM, one step ahead", x, results["point"], LSTM)])]
+                 (f"{name}, one step ahead", x, results["point"], MODEL)])]
     if "full" in results:
-        figures.append(free_run_figure(x, truth, today, results["full"], settings["seq_len"]))
+        figures.append(free_run_figure(x, truth, today, results["full"], settings["seq_len"],
+                                       name))
     if "multiple" in results:
-        figures.append(restart_figure(x, truth, today, results["multiple"]))
+        figures.append(restart_figure(x, truth, today, results["multiple"], name))
     if history["loss"]:
         epochs = np.arange(1, len(history["loss"]) + 1)
         figures.append(("loss", "Loss per epoch (MSE, in the model's units)",
-                        [("training", epochs, history["loss"], LSTM),
+                        [("training", epochs, history["loss"], MODEL),
                          ("validation", epochs, history["val_loss"], NAIVE)]))
     if ahead is not None:
-        figures.append(forecast_figure(rows, series.values[:, 0], *ahead))
+        every_row = series.dates if series.dates is not None else np.arange(rows)
+        figures.append(forecast_figure(every_row, series.values[:, 0], *ahead, name))
     return figures
 
 
-def free_run_figure(x, truth, today, full, seq_len):
+def free_run_figure(x, truth, today, full, seq_len, name):
     """The free run over the whole test span, beside holding the last known value."""
     flat = np.full(len(truth), today[0])  # the last value the seed window saw, held
     steps = min(seq_len, len(truth))
     first, first_flat = rmse(full[:steps], truth[:steps]), rmse(flat[:steps], truth[:steps])
     whole, whole_flat = rmse(full, truth), rmse(flat, truth)
     title = (f"Free run: one seed window, then only its own predictions\nRMSE over the first "
-             f"{steps} steps: LSTM {first:.4g}, flat at the last known value {first_flat:.4g} "
+             f"{steps} steps: {name} {first:.4g}, flat at the last known value {first_flat:.4g} "
              f"(ratio {ratio_text(first, first_flat)}); over all {len(truth)}: {whole:.4g} and "
              f"{whole_flat:.4g} (ratio {ratio_text(whole, whole_flat)})")
     return ("full", title, [("truth", x, truth, TRUTH),
                             ("flat at the last known value", x, flat, NAIVE),
-                            ("LSTM, free run", x, full, LSTM)])
+                            (f"{name}, free run", x, full, MODEL)])
 
 
-def restart_figure(x, truth, today, multiple):
+def restart_figure(x, truth, today, multiple, name):
     """The free runs restarted from true data, each beside holding its last known value."""
     length = multiple.shape[1]
     covered = truth[: multiple.size].reshape(multiple.shape)
     found, flat = rmse(multiple, covered), rmse(restart_flats(today, multiple), covered)
     title = (f"Free runs restarted from true data every {length} steps\nRMSE over "
-             f"{multiple.size} steps: LSTM {found:.4g}, flat at the last known value "
+             f"{multiple.size} steps: {name} {found:.4g}, flat at the last known value "
              f"{flat:.4g}, ratio {ratio_text(found, flat)}")
     lines = [("truth", x, truth, TRUTH)]
     for k, (values, held) in enumerate(zip(multiple, restart_flats(today, multiple),
                                            strict=True)):
         steps = x[k * length:(k + 1) * length]
         lines.append(("flat at the last known value" if k == 0 else None, steps, held, NAIVE))
-        lines.append(("LSTM, free runs" if k == 0 else None, steps, values, LSTM))
+        lines.append((f"{name}, free runs" if k == 0 else None, steps, values, MODEL))
     return ("multiple", title, lines)
 
 
-def forecast_figure(rows, values, ahead, dates):
+def forecast_figure(rows, values, ahead, dates, name):
     """The last days of data, the forecast past them, and holding the last value."""
     after = dates if dates is not None else np.arange(len(rows), len(rows) + len(ahead))
     title = (f"The next {len(ahead)} steps, past the end of the data\nNo truth yet to score "
@@ -495,19 +667,30 @@ def forecast_figure(rows, values, ahead, dates):
     return ("forecast", title, [
         ("data", rows[-FORECAST_HISTORY:], values[-FORECAST_HISTORY:], TRUTH),
         ("flat at the last known value", after, np.full(len(ahead), values[-1]), NAIVE),
-        ("LSTM forecast", after, ahead, LSTM)])
+        (f"{name} forecast", after, ahead, MODEL)])
+
+
+def figure_path(settings, suffix):
+    """Where a figure (or, with suffix "predictions.csv", the predictions) is written."""
+    return settings["plot_dir"] / f"{settings['name']}_{suffix}"
+
+
+def pyplot(settings):
+    """matplotlib's pyplot, drawing to files only (no window, no display needed) unless the
+    figures are to be seen: with --show or --live, or in a notebook."""
+    import matplotlib
+
+    if not (settings["show"] or settings["live"] or plumbing.in_notebook()):
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def plot_all(figures, settings, ylabel):
     """One PNG per figure, <name>_<suffix>.png under the plot folder; shown inline in a
     notebook, and in windows with --show. Returns the paths."""
-    import matplotlib
-
-    show = settings["show"] or in_notebook()
-    if not show:
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt, show = pyplot(settings), settings["show"] or plumbing.in_notebook()
     started, paths = time.perf_counter(), []
     for suffix, title, lines in figures:
         fig, ax = plt.subplots(figsize=(11, 4.5))
@@ -520,7 +703,9 @@ def plot_all(figures, settings, ylabel):
             ax.set_yscale("log")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")  # off the data
         fig.autofmt_xdate()
-        paths.append(save_figure(fig, settings["plot_dir"] / f"{settings['name']}_{suffix}.png"))
+        paths.append(plumbing.save_figure(fig, figure_path(settings, f"{suffix}.png"),
+                                          "--plot-dir",
+                                          dpi=FIGURE_DPI, bbox_inches="tight"))
         if not show:
             plt.close(fig)
     print(f"Drew {len(paths)} figures in {time.perf_counter() - started:.1f} s: "
@@ -536,76 +721,40 @@ def runs_over_dates(lines):
 
 
 # %% Plumbing: files and command line
-class InputError(Exception):
-    """Bad input from the user: reported as one plain sentence, exit status 2."""
-
-
-def in_notebook():
-    """True when these cells run in a Jupyter kernel (a notebook, VS Code's cells): the
-    kernel's own command line is not ours, and figures show inline."""
-    return "__file__" not in globals() or Path(sys.argv[0]).name == "ipykernel_launcher.py"
-
-
-def find_repo_root():
-    """The first folder upward that holds data/: from this file, or in a notebook from the
-    working folder, so the copies under stubs/ find the same data/ and figures/."""
-    start = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
-    for folder in (start, *start.parents):
-        if (folder / "data").is_dir():
-            return folder
-    return start
-
-
-def input_errors():
-    """This script's InputError, and lstm.py's once it is loaded (after the first checks)."""
-    lstm = sys.modules.get("lstm")
-    return (InputError, lstm.InputError) if lstm is not None else (InputError,)
-
-
 def parse_args(argv=None):
     """The flags; every default is read from the Settings cell when this is called."""
-    parser = argparse.ArgumentParser(description="Train two stacked LSTM layers on a series "
-                                     "and compare them with the naive forecast.")
-    parser.add_argument("dataset", nargs="?", default=DATASET, choices=sorted(PRESETS),
-                        help=f"which preset to start from (default: {DATASET})")
-    parser.add_argument("--csv", default=CSV, help="your own CSV instead of the preset's file: "
-                        "one number a line, or a header with Date and Close (Yahoo, Stooq)")
-    parser.add_argument("--columns", default=COLUMNS, help="columns to read, the predicted one "
-                        "first, such as Close,Volume (default: Close, else Adj Close, else the "
-                        "only number)")
-    parser.add_argument("--symbol", default=SYMBOL, help="the stock to use from a file of "
-                        "several, told apart by a symbol, ticker or name column")
-    parser.add_argument("--normalise", action=argparse.BooleanOptionalAction, default=None,
-                        help="scale each window by its first value (default: on for stocks, "
-                        "off for the sine); --no-normalise for data that crosses zero")
-    parser.add_argument("--epochs", type=int, default=EPOCHS, help="passes over the training "
-                        "windows (0 only with --load-model)")
-    parser.add_argument("--seq-len", type=int, help="rows of history before each prediction")
-    parser.add_argument("--batch-size", type=int, help="windows per weight update")
-    parser.add_argument("--train-frac", type=float, default=TRAIN_FRAC,
-                        help=f"fraction of rows, from the start, that train (default: "
-                        f"{TRAIN_FRAC})")
-    parser.add_argument("--seed", type=int, default=SEED, help=f"random seed, 0 to 2**32 - 1 "
-                        f"(default: {SEED})")
-    parser.add_argument("--mode", choices=["point", "full", "multiple", "all"], default=MODE,
-                        help=f"which predictions to make and draw (default: {MODE})")
-    parser.add_argument("--prediction-len", type=int,
-                        help="steps of each free-running sequence in multiple mode")
-    parser.add_argument("--forecast", type=int, default=FORECAST, metavar="N",
-                        help=f"also predict N steps past the end of the data (default: "
-                        f"{FORECAST})")
-    parser.add_argument("--save-model", metavar="PATH", help="save the trained model, with "
-                        "what it was trained on, to PATH (.keras)")
-    parser.add_argument("--load-model", metavar="PATH",
-                        help="start from a saved model (with --epochs 0: skip training)")
-    parser.add_argument("--plot-dir", type=Path, default=PLOT_DIR,
-                        help="folder for the figures (default: figures/)")
-    parser.add_argument("--show", action="store_true", help="also open the figures in windows")
-    parser.add_argument("--json", metavar="PATH", help="write the test figures to this file")
-    try:
-        return parser.parse_args(argv)
-    finally:
-        sys.stdout.flush()  # --help's text leaves now, where main() can catch a closed pipe
+    parser = argparse.ArgumentParser(description="Train two stacked recurrent layers on a "
+                                     "series and compare them with the naive forecast.")
+    add = parser.add_argument
+    add("dataset", nargs="?", default=DATASET, choices=sorted(PRESETS),
+        help=f"which preset to start from (default: {DATASET})")
+    add("--csv", default=CSV, help="your own CSV instead of the preset's file: one number a "
+        "line, or a header with Date and Close (Yahoo, Stooq)")
+    add("--columns", default=COLUMNS, help="columns to read, the predicted one first, such as "
+        "Close,Volume (default: Close, else Adj Close, else the only number)")
+    add("--symbol", default=SYMBOL, help="the stock to use from a file of several stocks")
+    add("--cell", choices=list(CELL_NAMES), help=f"the recurrent layer (default: {CELL}, or "
+        "the one a --load-model was trained with)")
+    add("--normalise", action=argparse.BooleanOptionalAction, default=None, help="scale each "
+        "window by its first value (default: on for stocks, off for the sine)")
+    add("--epochs", type=int, default=EPOCHS, help="passes over the training windows")
+    add("--seq-len", type=int, help="rows of history before each prediction")
+    add("--batch-size", type=int, help="windows per weight update")
+    add("--train-frac", type=float, default=TRAIN_FRAC, help="fraction of rows that train")
+    add("--seed", type=int, default=SEED, help="random seed, 0 to 2**32 - 1")
+    add("--mode", choices=["point", "full", "multiple", "all"], default=MODE,
+        help=f"which predictions to make and draw (default: {MODE})")
+    add("--prediction-len", type=int, help="steps of each free-running sequence in multiple mode")
+    add("--forecast", type=int, default=FORECAST, metavar="N",
+        help="also predict N steps past the end of the data")
+    add("--save-model", metavar="PATH", help="save the model, with what it was trained on (.keras)")
+    add("--load-model", metavar="PATH", help="start from a saved model (--epochs 0: no training)")
+    add("--plot-dir", type=Path, default=PLOT_DIR,
+        help="folder for the figures and <name>_predictions.csv (default: figures/)")
+    add("--live", action="store_true", default=LIVE, help="watch it learn, epoch by epoch")
+    add("--show", action="store_true", help="also open the figures in windows")
+    add("--json", metavar="PATH", help="write the test figures to this file")
+    return parser.parse_args(argv)
 
 
 def settings_from(args):
@@ -617,160 +766,80 @@ def settings_from(args):
     if args.csv is not None:
         settings["csv"], settings["name"] = args.csv, Path(args.csv).stem
     else:
-        settings["csv"] = str(find_repo_root() / settings["csv"])
+        settings["csv"] = str(plumbing.repo_root() / settings["csv"])
     if args.symbol:
         settings["name"] += f"_{args.symbol}"
-    given = {key for key in ("normalise", "seq_len", "epochs", "batch_size", "prediction_len")
-             if getattr(args, key) is not None}
-    settings.update({key: getattr(args, key) for key in given})
-    settings["columns"] = None
-    if args.columns is not None:
-        settings["columns"] = [name.strip() for name in args.columns.split(",")]
-        given.add("columns")
+    given = {key for key in ("normalise", "seq_len", "epochs", "batch_size", "prediction_len",
+                             "cell", "columns") if getattr(args, key) is not None}
+    settings.update({key: getattr(args, key) for key in given}, cell=args.cell or CELL,
+                    columns=None if args.columns is None else
+                    [name.strip() for name in args.columns.split(",")])
     settings.update(train_frac=args.train_frac, seed=args.seed, mode=args.mode,
-                    forecast=args.forecast, save_model=args.save_model,
+                    forecast=args.forecast, save_model=args.save_model, live=args.live,
                     load_model=args.load_model, show=args.show, json=args.json, given=given,
-                    plot_dir=Path(args.plot_dir or find_repo_root() / "figures"))
+                    plot_dir=Path(args.plot_dir or plumbing.repo_root() / "figures"))
     return settings
 
 
 def check_settings(settings):
-    """Refuse settings that cannot work, before anything slow happens."""
+    """Refuse settings that cannot work, and runs whose packages are missing, before any work."""
     for key in ("seq_len", "batch_size", "prediction_len"):
-        if settings[key] < 1:
-            raise InputError(f"--{key.replace('_', '-')} must be at least 1; got {settings[key]}.")
+        plumbing.check_count(f"--{key.replace('_', '-')}", settings[key])
     if settings["epochs"] < (0 if settings["load_model"] else 1):
         raise InputError(f"--epochs must be at least 1 (0 only with --load-model, to use a "
                          f"trained model as it is); got {settings['epochs']}.")
-    if not 0 < settings["train_frac"] < 1:
-        raise InputError(f"--train-frac must be between 0 and 1, such as 0.9; got "
-                         f"{settings['train_frac']}.")
-    if settings["forecast"] < 0:
-        raise InputError(f"--forecast must be 0 (none) or more steps; got "
-                         f"{settings['forecast']}.")
-    if not 0 <= settings["seed"] <= 2**32 - 1:
-        raise InputError(f"--seed must be from 0 to {2**32 - 1}; got {settings['seed']}.")
+    plumbing.check_fraction("--train-frac", settings["train_frac"], 0.9)
+    plumbing.check_count("--forecast", settings["forecast"], minimum=0)
+    plumbing.check_seed("--seed", settings["seed"])
+    if settings["cell"] not in CELL_NAMES:  # a notebook's CELL setting is not checked by argparse
+        raise InputError(f"CELL {settings['cell']!r} is not a recurrent layer here; use one of "
+                         f"{', '.join(CELL_NAMES)}.")
     if settings["columns"] is not None and not all(settings["columns"]):
         raise InputError("--columns needs names separated by commas, such as Close,Volume; "
                          f"got {','.join(settings['columns'])!r}.")
     if settings["save_model"] and Path(settings["save_model"]).suffix != ".keras":
         raise InputError(f"--save-model needs a name ending in .keras (Keras's own format); got "
                          f"{settings['save_model']}.")
-
-
-def check_output(path, flag, folder=False):
-    """Refuse, before any work, a path this run could not write: one sentence, nothing made."""
-    path = Path(path)
-    if path.exists() and path.is_dir() != folder:
-        raise InputError(f"{flag} {path} is a file, not a folder; give a folder." if folder else
-                         f"{flag} {path} is a folder; give a file name.")
-    parent = next(above for above in path.parents if above.exists())
-    if not parent.is_dir():
-        raise InputError(f"{flag} {path}: {parent} is a file, so nothing can be written under "
-                         "it; give another path.")
-    for target in (path, parent) if path.exists() else (parent,):
-        access = os.W_OK | os.X_OK if target.is_dir() else os.W_OK
-        if not os.access(target, access):
-            raise InputError(f"{flag} {path}: {target} is read-only; give a path you can "
-                             "write to.")
+    plumbing.require("pandas", "matplotlib", "keras")
+    settings["backend"] = plumbing.choose_keras_backend()  # (name, why), before Keras loads
 
 
 def check_outputs(settings):
-    """Every file and folder this run will write, checked before Keras loads."""
+    """Every file this run writes, checked before any work by plumbing's guard: none may be an
+    input, a file of the workshop, or a link to one; --save-model may update --load-model."""
+    inputs = {"--csv": settings["csv"], "--load-model": settings["load_model"]}
+    plumbing.check_outputs({"--json": settings["json"], "--save-model": settings["save_model"]},
+                           inputs, may_update={("--save-model", "--load-model")})
+    plumbing.check_output(settings["plot_dir"], "--plot-dir", inputs, folder=True)
+    mode, others = settings["mode"], {**inputs, "--json": settings["json"],
+                                      "--save-model": settings["save_model"]}
+    drawn = {"point": True, "full": mode in ("full", "all"),
+             "multiple": mode in ("multiple", "all"),
+             "loss": settings["epochs"] > 0, "forecast": settings["forecast"] > 0}
+    for name in [f"{suffix}.png" for suffix, made in drawn.items() if made] + ["predictions.csv"]:
+        plumbing.check_output(figure_path(settings, name), "--plot-dir", others)
+
+
+def start(args):
+    """Check everything, run, and write the JSON (the figures are written by the run)."""
+    started = time.perf_counter()
+    settings = settings_from(args)
+    check_settings(settings)
+    check_outputs(settings)
+    figures = run(settings)
+    figures["seconds"] = time.perf_counter() - started
+    print(f"Done in {figures['seconds']:.1f} s")
     if settings["json"]:
-        check_output(settings["json"], "--json")
-    if settings["save_model"]:
-        check_output(settings["save_model"], "--save-model")
-    check_output(settings["plot_dir"], "--plot-dir", folder=True)
-    suffixes = ["point", *(["full"] if settings["mode"] in ("full", "all") else []),
-                *(["multiple"] if settings["mode"] in ("multiple", "all") else []),
-                *(["loss"] if settings["epochs"] else []),
-                *(["forecast"] if settings["forecast"] else [])]
-    for suffix in suffixes:
-        check_output(settings["plot_dir"] / f"{settings['name']}_{suffix}.png", "--plot-dir")
-
-
-def check_inputs(settings):
-    """The files exist and hold something (the full check comes with reading them)."""
-    csv = Path(settings["csv"])
-    if not csv.is_file():
-        raise InputError(f"There is no file at {csv}; check the path (the workshop's own data "
-                         "comes back with `python data/make_data.py`).")
-    if not csv.read_bytes().strip():
-        raise InputError(f"{csv} is empty; give a CSV with one number a line, or a header row "
-                         "such as Date,Close and one row a day.")
-    model = Path(settings["load_model"]) if settings["load_model"] else None
-    if model is not None and model.is_dir():
-        raise InputError(f"--load-model {model} is a folder; give a .keras file saved with "
-                         "--save-model.")
-    if model is not None and not model.is_file():
-        raise InputError(f"There is no model at {model}; train one with --save-model {model}.")
-    if model is not None and model.stat().st_size == 0:
-        raise InputError(f"{model} is empty; train and save the model again with --save-model.")
-
-
-def save_figure(fig, path):
-    """Save a PNG plainly (a half-written figure is simply drawn again by the next run)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
-    except OSError as error:
-        raise InputError(f"Could not write the figure {path} ({error.strerror or error}); "
-                         "check the folder and the free space.") from None
-    return path
-
-
-def save_trained(model, series, settings):
-    """--save-model: the model and what it was trained on, in one .keras file."""
-    import lstm
-
-    trained_on = {"normalise": bool(settings["normalise"]), "seq_len": settings["seq_len"],
-                  "columns": [str(name) for name in series.columns]}
-    path = lstm.save_model(model, settings["save_model"], trained_on)
-    print(f"Saved the model, with what it was trained on, to {path}")
-
-
-def write_json(path, figures):
-    """Write the figures under a fixed temporary name beside `path`, then rename it."""
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(json.dumps(figures, indent=2, allow_nan=False) + "\n",
-                             encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError as error:
-        if temporary.is_file():
-            temporary.unlink()
-        raise InputError(f"Could not write {path} ({error.strerror or error}); check the "
-                         "folder and the free space.") from None
+        plumbing.write_json(settings["json"], figures)
 
 
 def main(argv=None):
-    """The command line (or, in a notebook, the Settings cell): check, run, write the JSON."""
-    started = time.perf_counter()
-    try:
-        settings = settings_from(parse_args(argv))
-        check_settings(settings)
-        check_outputs(settings)
-        check_inputs(settings)
-        figures = run(settings)
-        figures["seconds"] = time.perf_counter() - started
-        print(f"Done in {figures['seconds']:.1f} s")
-        if settings["json"]:
-            write_json(settings["json"], figures)
-        sys.stdout.flush()  # a reader that went away is found here at the latest
-    except input_errors() as error:
-        print(error, file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # the reader went away (`python run_lstm.py | head`): end quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    return 0
+    """The command line (or, in a notebook, the Settings cell); returns the exit status."""
+    return plumbing.run_main(lambda: start(parse_args(argv)))
 
 
 if __name__ == "__main__":
-    if in_notebook():
+    if plumbing.in_notebook():
         main([])  # a notebook's last cell: the Settings cell is the command line
     else:
         sys.exit(main())

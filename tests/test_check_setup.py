@@ -1,13 +1,18 @@
-"""Tests for check_setup.py, the preflight check that attendees run the night before.
+"""Tests for check_setup.py, the preflight check that attendees run the night before, and for
+the choice of Keras backend that it shares with the scripts (plumbing.choose_keras_backend).
 
     python -m pytest tests/test_check_setup.py
 
-Most tests call its functions with a fake importer or fake versions, so they take milliseconds;
-one runs the check with pandas hidden from Python, and one runs the whole check once.
+Most tests call its functions with a fake importer, fake versions and a fake list of installed
+backends (a TensorFlow, a JAX-only and a PyTorch-only computer), so they take milliseconds and
+install nothing; one runs the check with pandas hidden from Python, and one (a developer test)
+runs the whole check once.
 """
 
+import importlib
 import importlib.metadata
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -70,6 +75,18 @@ def test_read_requirements(check_setup):
     assert check_setup.read_requirements(REQUIREMENTS) == [
         ("numpy", ">=1.26,<3"), ("matplotlib", ">=3.8,<4"), ("pandas", ">=2.1,<4")]
     assert check_setup.read_requirements("keras[extra] >= 3.5, < 4\n") == [("keras", ">=3.5,<4")]
+    with_markers = 'jax>=0.4.38; python_version >= "3.14" or sys_platform == "darwin"\n-r x.txt\n'
+    assert check_setup.read_requirements(with_markers) == [("jax", ">=0.4.38")]
+
+
+def test_the_repos_requirements_name_every_backend_line_and_the_light_file_has_no_tensorflow(
+        check_setup):
+    full = dict(check_setup.read_requirements((REPO_ROOT / "requirements.txt").read_text()))
+    light = dict(check_setup.read_requirements(
+        (REPO_ROOT / check_setup.LIGHT_REQUIREMENTS).read_text()))
+    assert {"tensorflow", "jax"} <= set(full) and "tensorflow" not in light
+    assert set(light) == set(full) - {"tensorflow"}
+    assert all(light[name] == full[name] for name in light)  # the same bounds in both files
 
 
 @pytest.mark.parametrize("version, specifiers, expected", [
@@ -158,7 +175,11 @@ def test_only_failures_fail_the_check(check_setup):
 
 def test_python_version(check_setup):
     assert check_setup.check_python((3, 10, 0)).status == check_setup.OK
+    assert check_setup.check_python((3, 14, 0), "Windows", "AMD64").status == check_setup.OK
     assert check_setup.check_python((3, 9, 18)).status == check_setup.FAIL
+    intel_mac = check_setup.check_python((3, 14, 0), "Darwin", "x86_64")
+    assert intel_mac.status == check_setup.FAIL and "install Python 3.13" in intel_mac.detail
+    assert check_setup.check_python((3, 13, 1), "Darwin", "x86_64").status == check_setup.OK
 
 
 def test_figures_folder_that_cannot_be_made_fails(check_setup, tmp_path):
@@ -210,6 +231,10 @@ def test_check_with_pandas_hidden_names_the_install_command(tmp_path):
     assert pandas_row[0].rstrip().endswith('-m pip install "pandas>=2.1,<4"')
     numpy_row = [line for line in result.stdout.splitlines() if line.startswith("numpy ")]
     assert " ok " in numpy_row[0]
+    failed = [line for line in result.stdout.splitlines() if line[25:30] == "FAIL "]  # status
+    assert failed == pandas_row, result.stdout  # whichever backend this Python has, it is fine
+    assert any(line.startswith("Keras backend ") and " ok " in line
+               for line in result.stdout.splitlines()), result.stdout
     assert "-m pip install -r requirements.txt" in result.stdout
 
 
@@ -225,8 +250,168 @@ def test_the_whole_check_passes_here():
 
 
 def test_optional_notebook_packages_are_information_with_their_install_command(check_setup):
-    names = [name for name, _, _ in check_setup.OPTIONAL_TOOLS]
-    assert "jupytext" in names and "ipykernel" in names
-    row = check_setup.check_tool("no_such_module_here", "module", "nothing")
+    names = [name for name, _ in check_setup.OPTIONAL_TOOLS]
+    assert names == ["jupytext", "ipykernel", "notebook"]  # the README's notebook packages
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"python -m pip install {' '.join(names)}" in readme
+    row = check_setup.check_tool("no_such_module_here", "nothing")
     assert row.status == check_setup.INFO
     assert "not installed" in row.detail and "-m pip install no_such_module_here" in row.detail
+
+
+# %% The Keras backend: the scripts' choice, and the check on each kind of install
+BACKENDS = ("tensorflow", "jax", "torch")
+COMMON = {"numpy": "2.4.6", "matplotlib": "3.11.2", "pandas": "3.1.1", "keras": "3.15.1",
+          "pytest": "9.2.0"}  # every package of requirements.txt but the backends
+
+
+@pytest.fixture
+def plumbing():
+    return importlib.import_module("plumbing")
+
+
+@pytest.fixture
+def installed(monkeypatch, tmp_path):
+    """Call it with the backends to pretend installed (the others are not); installs nothing.
+
+    KERAS_BACKEND is unset and Keras's settings folder is an empty one (KERAS_HOME), so that
+    nothing of this computer's own set-up leaks in; both come back after the test.
+    """
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / ".keras"))
+    real_find_spec = importlib.util.find_spec
+
+    def pretend(*backends):
+        def find_spec(name, *args, **kwargs):
+            if name in BACKENDS:
+                return object() if name in backends else None
+            return real_find_spec(name, *args, **kwargs)
+
+        monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+
+    return pretend
+
+
+def keras_json(tmp_path, backend):
+    """Keras's own settings file, as Keras writes it on its first start."""
+    (tmp_path / ".keras").mkdir(exist_ok=True)
+    (tmp_path / ".keras" / "keras.json").write_text(json.dumps({"backend": backend}))
+
+
+def test_keras_backend_set_by_the_environment_comes_first(plumbing, installed, tmp_path,
+                                                          monkeypatch):
+    installed("tensorflow")
+    keras_json(tmp_path, "tensorflow")
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    assert plumbing.choose_keras_backend() == ("jax", "set by KERAS_BACKEND")
+
+
+def test_keras_json_names_the_backend_when_it_is_installed(plumbing, installed, tmp_path):
+    installed("tensorflow", "jax")
+    keras_json(tmp_path, "jax")
+    backend, why = plumbing.choose_keras_backend()
+    assert backend == "jax" and "keras.json" in why
+    assert os.environ["KERAS_BACKEND"] == "jax"  # where Keras will read it
+
+
+@pytest.mark.parametrize("backends, saved, expected", [
+    (("tensorflow", "jax", "torch"), None, "tensorflow"),
+    (("jax", "torch"), None, "jax"),
+    (("jax",), "tensorflow", "jax"),  # Keras wrote tensorflow there once; it is gone since
+    (("torch",), "not json {", "torch"),
+])
+def test_otherwise_the_first_installed_of_tensorflow_jax_torch(plumbing, installed, tmp_path,
+                                                               backends, saved, expected):
+    installed(*backends)
+    if saved is not None:
+        keras_json(tmp_path, saved)
+        if saved.startswith("not json"):
+            (tmp_path / ".keras" / "keras.json").write_text(saved)
+    backend, why = plumbing.choose_keras_backend()
+    assert backend == expected and "first installed" in why
+    assert os.environ["KERAS_BACKEND"] == expected
+
+
+def test_no_backend_installed_is_one_sentence_with_the_install_command(plumbing, installed):
+    installed()
+    with pytest.raises(plumbing.InputError) as error:
+        plumbing.choose_keras_backend()
+    message = str(error.value)
+    assert len(message.splitlines()) == 1 and message.endswith(".")
+    assert "python -m pip install -r requirements.txt" in message
+    assert "KERAS_BACKEND" not in os.environ
+
+
+@pytest.fixture
+def check_on(check_setup, installed, monkeypatch, tmp_path):
+    """check_setup's checks (no quick runs) on a pretend computer: the backends installed, the
+    packages' versions, and the modules that fail to import. Returns the rows by name."""
+    monkeypatch.setattr(check_setup, "REPO_ROOT", tmp_path)  # figures/ is made there
+    monkeypatch.setattr(check_setup, "visible_gpus", lambda backend: [])
+
+    def check(backends, versions, hidden=()):
+        installed(*backends)
+        shown = []
+        rows = check_setup.check_everything(
+            REPO_ROOT / "requirements.txt", runs=False, show=shown.append,
+            importer=importer_without(*hidden), version_of=fake_versions(**versions))
+        assert shown == rows  # each row is shown as soon as it is checked
+        return {row.check: row for row in rows}, check_setup.summary(rows)[1]
+
+    return check
+
+
+def test_check_passes_on_a_tensorflow_install(check_setup, check_on):
+    rows, status = check_on(("tensorflow", "jax"), {**COMMON, "tensorflow": "2.21.0"},
+                            hidden=("torch",))
+    assert status == 0, rows
+    assert "will use tensorflow" in rows["Keras backend"].detail
+    assert "also installed: jax" in rows["Keras backend"].detail
+    assert rows["tensorflow"].status == check_setup.OK and "imports in" in rows["tensorflow"].detail
+    assert "jax" not in rows  # the backend not used is not imported
+
+
+def test_check_passes_on_a_jax_only_install(check_setup, check_on):
+    rows, status = check_on(("jax",), {**COMMON, "jax": "0.10.2"}, hidden=("tensorflow", "torch"))
+    assert status == 0, rows
+    assert not [row for row in rows.values() if row.status == check_setup.FAIL]
+    assert "tensorflow" not in rows
+    assert "will use jax (the first installed of tensorflow, jax, torch)" in (
+        rows["Keras backend"].detail)
+    assert rows["jax"].status == check_setup.OK and "needs >=0.4.38" in rows["jax"].detail
+    assert rows["keras"].status == check_setup.OK and "jax" in rows["keras"].detail
+
+
+def test_check_passes_on_a_pytorch_only_install(check_setup, check_on):
+    rows, status = check_on(("torch",), {**COMMON, "torch": "2.13.0"},
+                            hidden=("tensorflow", "jax"))
+    assert status == 0, rows
+    assert "will use torch" in rows["Keras backend"].detail
+    assert rows["torch"].detail.startswith("2.13.0 (needs any version")
+
+
+def test_check_without_any_backend_gives_the_install_command(check_setup, check_on):
+    rows, status = check_on((), COMMON, hidden=BACKENDS)
+    assert status == 1
+    assert rows["Keras backend"].status == check_setup.FAIL
+    assert "-m pip install -r requirements.txt" in rows["Keras backend"].detail
+    assert check_setup.LIGHT_REQUIREMENTS in rows["Keras backend"].detail
+    assert rows["keras"].status == check_setup.SKIP  # installed; the backend is what is missing
+
+
+def test_check_names_the_backend_that_keras_backend_asks_for_when_it_is_missing(
+        check_setup, check_on, monkeypatch):
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    rows, status = check_on(("tensorflow",), {**COMMON, "tensorflow": "2.21.0"},
+                            hidden=("jax", "torch"))
+    assert status == 1
+    assert rows["jax"].status == check_setup.FAIL
+    assert rows["jax"].detail.endswith('-m pip install "jax>=0.4.38"')
+    assert rows["keras"].status == check_setup.SKIP
+
+
+def test_check_on_an_old_tensorflow_gives_the_upgrade_command(check_setup, check_on):
+    rows, status = check_on(("tensorflow",), {**COMMON, "tensorflow": "2.16.2"})
+    assert status == 1
+    assert rows["tensorflow"].detail.endswith('-m pip install --upgrade "tensorflow>=2.17,<3"')

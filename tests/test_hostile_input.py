@@ -12,6 +12,7 @@ These are slow developer tests (a new Python for most cases), left out of the pl
 """
 
 import contextlib
+import gzip
 import io
 import json
 import os
@@ -152,7 +153,10 @@ def test_mlp_learning_rate_that_blows_up_is_one_sentence(mlp_script, tmp_path, l
     (["--lr", "inf"], ["--lr"]), (["--lr", "nan"], ["--lr"]), (["--lr", "0"], ["--lr"]),
     (["--seed", "-1"], ["--seed", "4294967295"]), (["--seed", "4294967296"], ["--seed"]),
     (["--epochs", "0"], ["--epochs"]), (["--hidden", "0"], ["--hidden"]),
-], ids=["lr-inf", "lr-nan", "lr-0", "seed-negative", "seed-2**32", "epochs-0", "hidden-0"])
+    (["--hidden", "100000000"], ["--hidden", "GiB"]),
+    (["--hidden", "10000", "--plot"], ["--hidden", "GiB"]),
+], ids=["lr-inf", "lr-nan", "lr-0", "seed-negative", "seed-2**32", "epochs-0", "hidden-0",
+        "hidden-beyond-memory", "plot-beyond-memory"])
 def test_mlp_nonsense_setting_is_one_sentence(mlp_script, tmp_path, args, words):
     numpy_part_refused(mlp_script, tmp_path, *args, "--json", tmp_path / "out.json",
                        words=words)
@@ -170,12 +174,13 @@ def test_mlp_largest_seed_runs(mlp_script, tmp_path):
     assert "accuracy" in result.stdout and not result.warnings
 
 
-def test_mlp_json_replaces_the_old_file_and_a_stale_temporary(mlp_script, tmp_path):
+def test_mlp_json_replaces_the_old_file_and_leaves_a_killed_write_alone(mlp_script, tmp_path):
+    """Each write has a temporary name of its own: what a killed run left is not in the way."""
     (tmp_path / "out.json").write_text("old\n")
-    (tmp_path / ".out.json.tmp").write_text("left by a killed write\n")
+    (tmp_path / ".out.12345-0a1b2c3d.tmp.json").write_text("left by a killed write\n")
     result = numpy_part_main(mlp_script, "--gate", "or", "--json", tmp_path / "out.json")
     assert result.returncode == 0, result.stderr
-    assert sorted(snapshot(tmp_path)) == ["out.json"]
+    assert sorted(snapshot(tmp_path)) == [".out.12345-0a1b2c3d.tmp.json", "out.json"]
     assert "gates" in (tmp_path / "out.json").read_text()
 
 
@@ -282,7 +287,10 @@ def test_rnn_values_too_large_to_scale_are_one_sentence(rnn_script, tmp_path):
     (["--lr", "inf"], ["--lr"]), (["--lr", "nan"], ["--lr"]),
     (["--seed", "-1"], ["--seed", "4294967295"]), (["--seed", "4294967296"], ["--seed"]),
     (["--epochs", "0"], ["--epochs"]), (["--seq-len", "100000"], ["too few", "--seq-len"]),
-], ids=["lr-inf", "lr-nan", "seed-negative", "seed-2**32", "epochs-0", "seq-len-huge"])
+    (["--batch-size", "0"], ["--batch-size"]), (["--hidden", "1000000"], ["--hidden", "GiB"]),
+    (["--batch-size", "100000000"], ["--batch-size", "GiB"]),
+], ids=["lr-inf", "lr-nan", "seed-negative", "seed-2**32", "epochs-0", "seq-len-huge",
+        "batch-size-0", "hidden-beyond-memory", "batch-size-beyond-memory"])
 def test_rnn_nonsense_setting_is_one_sentence(rnn_script, tmp_path, args, words):
     csv = rnn_series(tmp_path)
     numpy_part_refused(rnn_script, tmp_path, "--csv", csv, *RNN_TINY, *args, "--plot-dir",
@@ -297,21 +305,18 @@ def test_rnn_bad_flag_keeps_argparse_format(rnn_script, tmp_path, args):
 
 @pytest.mark.parametrize("text, words", [
     (None, ["no file"]),
-    ("", ["no numbers"]),
-    ("value\n", ["no numbers"]),
+    ("", ["empty"]),
+    ("value\n", ["header row", "no numbers"]),
     ("value\n1.0\n-inf\n2.0\n", ["line 3", "-inf", "finite"]),
-    ("value\n1.0\nnan\n2.0\n", ["line 3", "nan", "finite"]),
-    ("1.0\n1e999\n", ["line 2", "1e999", "finite"]),
-    ("value\n1.0\nabc\n2.0\n", ["line 3", "abc"]),
-    (",".join(["0.5"] * 2_000_000) + "\n", ["line 1", "2000000 numbers", "one finite number"]),
-    ("0.5 0.25 0.125\n", ["line 1", "3 numbers", "one finite number"]),
-    ("date,value\n2024-01-02,1.5\n2024-01-03,1.6\n", ["line 2"]),
+    ("1.0\n1e999\n", ["line 2", "finite"]),
+    ("value\n1.0\nabc\n2.0\n", ["line 3 holds 'abc', which is not a number"]),
+    (",".join(["0.5"] * 2_000_000) + "\n", ["2,000,000 numbers", "one number a line"]),
+    ("0.5 0.25 0.125\n", ["line 1 holds 3 numbers separated by spaces", "one number a line"]),
     (b"\x93NUMPY\x01\x00v\x00{'descr': '<f8'}\xff\xfe", ["UTF-8"]),
     ("\n".join(["0.5"] * 20) + "\n", ["too few"]),
     ("\n".join(["0.5"] * 400) + "\n", ["constant"]),
-], ids=["missing", "empty", "header-only", "minus-inf", "nan", "overflow", "word",
-        "one-line-of-two-million", "one-line-of-three", "two-columns", "npy-bytes",
-        "too-short", "constant"])
+], ids=["missing", "empty", "header-only", "minus-inf", "overflow", "word",
+        "one-line-of-two-million", "one-line-of-three", "npy-bytes", "too-short", "constant"])
 def test_rnn_bad_csv_is_one_sentence_naming_the_file(rnn_script, tmp_path, text, words):
     csv = tmp_path / "data" / "series.csv"
     if text is not None:
@@ -319,6 +324,19 @@ def test_rnn_bad_csv_is_one_sentence_naming_the_file(rnn_script, tmp_path, text,
     result = numpy_part_refused(rnn_script, tmp_path, "--csv", csv, *RNN_TINY, "--plot-dir",
                                 tmp_path / "f", words=words)
     assert "series.csv" in result.stderr
+    assert "--columns" not in result.stderr and "--symbol" not in result.stderr  # not rnn's
+
+
+def test_rnn_missing_values_are_dropped_and_counted_and_dates_are_kept(rnn_script, tmp_path):
+    values = [repr(float(np.sin(i / 5.0))) for i in range(151)]
+    values[7] = "nan"  # a missing price, as pandas writes one
+    text = "Date,Close\n" + "".join(f"{np.datetime64('2020-01-01') + i},{value}\n"
+                                     for i, value in enumerate(values))
+    result = numpy_part_main(rnn_script, "--csv", rnn_series(tmp_path, text=text), *RNN_TINY,
+                             "--plot-dir", tmp_path / "f")
+    assert result.returncode == 0 and not result.warnings, (result.stderr, result.warnings)
+    assert "Dropped 1 rows" in result.stdout and "150 values" in result.stdout
+    assert (tmp_path / "f" / "rnn_predictions.csv").read_text().startswith("step,date,truth")
 
 
 def test_rnn_csv_that_is_a_folder_is_one_sentence(rnn_script, tmp_path):
@@ -336,16 +354,16 @@ def test_rnn_largest_seed_and_a_byte_order_mark_run(rnn_script, tmp_path):
     assert "150 values" in result.stdout
 
 
-def test_rnn_json_replaces_the_old_file_and_a_stale_temporary(rnn_script, tmp_path):
+def test_rnn_json_replaces_the_old_file_and_leaves_a_killed_write_alone(rnn_script, tmp_path):
     csv = rnn_series(tmp_path)
     out = tmp_path / "out"
     out.mkdir()
     (out / "rnn.json").write_text("old\n")
-    (out / ".rnn.json.tmp").write_text("left by a killed write\n")
+    (out / ".rnn.12345-0a1b2c3d.tmp.json").write_text("left by a killed write\n")
     result = numpy_part_main(rnn_script, "--csv", csv, *RNN_TINY, "--plot-dir", tmp_path / "f",
                              "--json", out / "rnn.json")
     assert result.returncode == 0, result.stderr
-    assert sorted(snapshot(out)) == ["rnn.json"]
+    assert sorted(snapshot(out)) == [".rnn.12345-0a1b2c3d.tmp.json", "rnn.json"]
     assert "one_step_rmse" in (out / "rnn.json").read_text()
 
 
@@ -511,7 +529,8 @@ def test_char_rnn_checkpoint_of_the_older_format(run_script, tmp_path, char_rnn_
     flat = {name: (lambda value: value.ravel())
             for name in ("bh", "by", "memory_bh", "memory_by", "h_prev")}
     edited = char_rnn_edited(char_rnn_checkpoint, tmp_path / "old.npz", format=None, **flat)
-    char_rnn_resume_refused(run_script, tmp_path, edited, "older version", "--resume")
+    char_rnn_resume_refused(run_script, tmp_path, edited, "another version", "format",
+                            "--resume")
 
 
 def test_char_rnn_checkpoint_that_is_a_folder(run_script, tmp_path):
@@ -632,22 +651,32 @@ def test_char_rnn_loss_that_blows_up(run_script, tmp_path, char_rnn_checkpoint):
     assert snapshot(tmp_path) == before
 
 
-def test_char_rnn_temporary_file_of_a_killed_write_is_cleared(run_script, tmp_path):
-    leftovers = [tmp_path / ".out.npz.tmp", tmp_path / ".run.json.tmp"]
-    for leftover in leftovers:
-        leftover.write_bytes(b"half a file")
+def test_char_rnn_half_files_of_a_killed_write_are_never_read_or_taken(run_script, tmp_path):
+    """Each write has a temporary name of its own: what a killed run left is not in the way."""
+    leftovers = {tmp_path / ".out.12345-0a1b2c3d.tmp.npz": b"half a file",
+                 tmp_path / ".run.12345-0a1b2c3d.tmp.json": b"{half"}
+    for leftover, data in leftovers.items():
+        leftover.write_bytes(data)
     result = run_script("min_char_rnn", "--iters", "2", *CHAR_RNN_SMALL,
                         *char_rnn_outputs(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert not any(leftover.exists() for leftover in leftovers)
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["book.txt", "out.npz",
-                                                                "run.json"]
+    assert all(leftover.read_bytes() == data for leftover, data in leftovers.items())
+    made = sorted(path.name for path in tmp_path.iterdir() if path not in leftovers)
+    assert made == ["book.txt", "out.npz", "run.json"]
 
 
-def test_char_rnn_checkpoint_write_that_fails(run_script, tmp_path):
-    (tmp_path / ".out.npz.tmp").mkdir()  # the temporary name is taken: writing fails
-    char_rnn_refused(run_script, tmp_path, "--iters", "2", *CHAR_RNN_SMALL,
-                     words=("out.npz",))
+def test_char_rnn_checkpoint_write_that_fails(load_script, monkeypatch, tmp_path):
+    """A disk that fills up while the checkpoint is written: one sentence, nothing left."""
+    def disk_full(file, **arrays):
+        with open(file, "wb") as partial:
+            partial.write(b"PK half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", disk_full)
+    result = numpy_part_main(load_script("min_char_rnn"), CHAR_RNN_TEXT, "--iters", "2",
+                             *CHAR_RNN_SMALL, *char_rnn_outputs(tmp_path))
+    assert_plain_error(result, "out.npz", "No space left")
+    assert snapshot(tmp_path) == {}
 
 
 # Training text
@@ -714,10 +743,15 @@ def lstm_small_run(tmp_path_factory):
     (lambda t: t / "folder.keras", "--save-model", ["--save-model", "folder"]),
     (lambda t: t / "file.txt" / "m.keras", "--save-model", ["--save-model", "is a file"]),
     (lambda t: t / "model.h5", "--save-model", ["--save-model", ".keras"]),
+    (lambda t: t / "figs", "--plot-dir", ["--plot-dir", "sine_predictions.csv", "folder"]),
+    (lambda t: t / "links", "--plot-dir", ["--plot-dir", "sine_loss.png", "workshop's own"]),
 ])
 def test_lstm_outputs_checked_before_keras_loads(run_script, tmp_path, make, flag, words):
     (tmp_path / "folder.json").mkdir()
     (tmp_path / "folder.keras").mkdir()
+    (tmp_path / "figs" / "sine_predictions.csv").mkdir(parents=True)  # where the CSV would go
+    (tmp_path / "links").mkdir()
+    (tmp_path / "links" / "sine_loss.png").symlink_to(REPO_ROOT / "run_lstm.py")
     (tmp_path / "file.txt").write_text("keep me\n", encoding="utf-8")
     before = snapshot(tmp_path)
     short = ["--epochs", "1", "--mode", "point"]  # in case the check fails: a short run
@@ -750,6 +784,7 @@ def test_lstm_read_only_outputs(run_script, tmp_path, flag, target):
     (["--forecast", "-1"], ["--forecast"]),
     (["--epochs", "0"], ["--epochs", "--load-model"]),
     (["--load-model", "nowhere.keras"], ["nowhere.keras"]),
+    (["sine", "--json", str(REPO_ROOT / "data" / "sinwave.csv")], ["--json", "same file as"]),
 ])
 def test_lstm_nonsense_settings(run_script, tmp_path, args, words):
     before = snapshot(tmp_path)
@@ -761,6 +796,7 @@ def test_lstm_nonsense_settings(run_script, tmp_path, args, words):
     (["--mode", "sideways"], ["--mode"]),
     (["--epochs", "many"], ["--epochs"]),
     (["--symbol"], ["--symbol"]),
+    (["--cell", "transformer"], ["--cell", "lstm"]),
 ])
 def test_lstm_bad_flags_keep_argparse_format(run_script, tmp_path, args, words):
     assert_usage_error(run_script("run_lstm", *args, cwd=tmp_path), *words)
@@ -1003,21 +1039,50 @@ def test_lstm_model_with_nan_weights(lstm_runner, capsys, tmp_path, tmp_path_fac
     assert snapshot(tmp_path) == before
 
 
-def test_lstm_a_failed_save_keeps_the_old_model(lstm_runner, capsys, tmp_path,
+def test_lstm_a_failed_save_keeps_the_old_model(lstm_runner, capsys, monkeypatch, tmp_path,
                                                  tmp_path_factory):
+    """A disk that fills up while the model is saved: one sentence, the old model as it was,
+    and a half file that a killed save left behind is never in the way."""
+    import keras
+
     csv = lstm_csv(tmp_path, zip(lstm_days(80), lstm_prices(80), strict=True))
     small = lstm_small_run(tmp_path_factory)
     model = lstm_saved_model(lstm_runner, capsys, tmp_path, ["--csv", csv, *small])
     assert sorted(path.name for path in tmp_path.iterdir()) == ["model.keras", "prices.csv"]
-    (tmp_path / ".model.tmp.keras").mkdir()  # the fixed temporary name cannot be written
     before = snapshot(tmp_path)
-    result = lstm_in_process(lstm_runner, capsys, "--csv", csv, *small, "--save-model", model)
-    assert_plain_error(result, "model.keras")
+
+    def disk_full(self, path, *args, **options):
+        with open(path, "wb") as partial:
+            partial.write(b"PK half")
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(keras.Model, "save", disk_full)
+        result = lstm_in_process(lstm_runner, capsys, "--csv", csv, *small, "--save-model", model)
+    assert_plain_error(result, "model.keras", "No space left")
     assert snapshot(tmp_path) == before
-    (tmp_path / ".model.tmp.keras").rmdir()
-    (tmp_path / ".model.tmp.keras").write_bytes(b"left by a killed write")
+    leftover = tmp_path / ".model.12345-0a1b2c3d.tmp.keras"
+    leftover.write_bytes(b"left by a killed save")
     lstm_saved_model(lstm_runner, capsys, tmp_path, ["--csv", csv, *small])
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["model.keras", "prices.csv"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        leftover.name, "model.keras", "prices.csv"]
+
+
+def test_lstm_a_european_download_compressed_with_a_split(lstm_runner, capsys, tmp_path,
+                                                         tmp_path_factory):
+    """All at once, in one short run: gzip, a byte-order mark, semicolons and decimal commas,
+    and a 4:1 split in Close that Adj Close corrects."""
+    prices = lstm_prices(80)
+    close = prices * np.where(np.arange(80) < 40, 4, 1)  # 4 new shares for 1 on day 40
+    rows = [f"{day};{c:.2f};{a:.2f}".replace(".", ",")
+            for day, c, a in zip(lstm_days(80), close, prices, strict=True)]
+    text = "\n".join(["Date;Close;Adj Close", *rows]) + "\n"
+    csv = tmp_path / "prices.csv.gz"
+    csv.write_bytes(gzip.compress(text.encode("utf-8-sig")))
+    result = lstm_in_process(lstm_runner, capsys, "--csv", csv, *lstm_small_run(tmp_path_factory))
+    assert result.returncode == 0, result.stderr
+    assert "a stock split that Adj Close corrects; using Adj Close." in result.stdout
+    assert "80 rows" in result.stdout
 
 
 def test_lstm_py_without_arguments_describes_the_sp500(load_script, capsys):
@@ -1086,9 +1151,12 @@ def test_make_stubs_where_a_stub_is_a_folder(toy_repo):
 
 def test_make_stubs_check_changes_nothing(toy_repo):
     (toy_repo / "stubs" / "lstm.py").write_text("# edited by hand\n", encoding="utf-8")
+    (toy_repo / "rnn.py").write_text((toy_repo / "rnn.py").read_text(encoding="utf-8")
+                                     + "# a later change\n", encoding="utf-8")
     before = snapshot(toy_repo)
     result = run_tool(toy_repo / "stubs" / "make_stubs.py", "--check")
-    assert result.returncode == 1 and "out of date: stubs/lstm.py" in result.stdout
+    assert result.returncode == 1 and "out of date: stubs/rnn.py" in result.stdout
+    assert "has your work, kept: stubs/lstm.py" in result.stdout  # an edited stub is work
     assert "Traceback" not in result.stderr
     assert snapshot(toy_repo) == before
 

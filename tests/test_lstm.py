@@ -1,28 +1,24 @@
-"""Tests for lstm.py: the model, windows and normalisation, the three predictions, the loaders.
+"""Tests for lstm.py: the model, windows and normalisation, the predictions, saved models.
 
     python -m pytest tests/test_lstm.py                 # the solution
     python -m pytest --impl stubs tests/test_lstm.py    # the exercises (fail until done)
 
 The exercises are build_model and, optionally, normalise_windows. Keras tests use tiny models
 (a few cells, a few epochs on short series): seconds, not minutes. The tests of the given code
-build their own stand-in models, so they pass whatever state the exercises are in.
+build their own stand-in models, so they pass whatever state the exercises are in. The CSV
+reader has its own tests, in test_series_csv.py.
 """
 
 import numpy as np
 import pytest
 
-from conftest import REPO_ROOT, optional_exercise
+from conftest import optional_exercise
+from series_csv import Series
 
 
 @pytest.fixture(scope="module")
 def lstm(load_script):
     return load_script("lstm")
-
-
-def write(tmp_path, text, name="prices.csv"):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 # %% The exercise: build_model
@@ -225,9 +221,13 @@ def tiny_model():
 def test_batched_multiple_sequences_equal_the_per_window_loop(lstm, tiny_model, wave):
     inputs = lstm.make_windows(wave, 10)[:40, :-1, :]  # (40, 10, 1)
     batched = lstm.predict_sequences_multiple(tiny_model, inputs, 4, normalise=False)
-    one_by_one = lstm.predict_sequences_one_by_one(  # one window a call, as the classic loop
-        tiny_model, inputs[:8], 4, normalise=False, predict=tiny_model.predict_on_batch)
-    assert batched.shape == (10, 4) and one_by_one.shape == (2, 4)
+    one_by_one = np.empty((2, 4))  # one window a call, step by step, as the classic loop
+    for k in range(2):
+        window = inputs[4 * k][None]  # (1, 10, 1)
+        for step in range(4):
+            one_by_one[k, step] = tiny_model.predict_on_batch(window)[0, 0]
+            window = lstm.slide(window, one_by_one[k, step])
+    assert batched.shape == (10, 4)
     np.testing.assert_allclose(batched[:2], one_by_one, atol=1e-5)
 
 
@@ -248,11 +248,11 @@ def test_forecast_length_and_next_trading_dates(lstm, tiny_model, wave):
     import pandas as pd
 
     dates = pd.bdate_range("2024-01-01", periods=len(wave))  # ends on a Friday
-    series = lstm.Series(wave, dates, ["Close"])
+    series = Series(wave, dates, ["Close"])
     values, ahead = lstm.forecast(tiny_model, series, 3, normalise=False)
     assert values.shape == (3,)
     assert ahead[0] > dates[-1] and ahead[0].weekday() == 0  # Friday -> Monday
-    _, no_dates = lstm.forecast(tiny_model, lstm.Series(wave, None, ["value"]), 2, False)
+    _, no_dates = lstm.forecast(tiny_model, Series(wave, None, ["value"]), 2, False)
     assert no_dates is None
 
 
@@ -260,8 +260,7 @@ def test_forecast_length_and_next_trading_dates(lstm, tiny_model, wave):
 @pytest.mark.filterwarnings("ignore:Skipping variable loading")  # never trained: no optimiser state
 def test_save_and_load_give_the_same_predictions(lstm, tiny_model, wave, tmp_path):
     inputs = lstm.make_windows(wave, 10)[:8, :-1, :]
-    trained_on = {"normalise": False, "seq_len": 10, "columns": ["Close"]}
-    (tmp_path / ".tiny.tmp.keras").write_bytes(b"left by a killed write")
+    trained_on = {"normalise": False, "seq_len": 10, "columns": ["Close"], "cell": "lstm"}
     path = lstm.save_model(tiny_model, tmp_path / "tiny.keras", trained_on)
     loaded = lstm.load_model(path)
     np.testing.assert_allclose(lstm.predict_point_by_point(loaded, inputs, False),
@@ -270,211 +269,129 @@ def test_save_and_load_give_the_same_predictions(lstm, tiny_model, wave, tmp_pat
     assert lstm.read_trained_on(path) == trained_on
 
 
+@pytest.mark.filterwarnings("ignore:Skipping variable loading")
+def test_two_saves_of_one_path_at_once_leave_one_whole_model(lstm, tiny_model, wave, tmp_path):
+    import threading
+
+    path = tmp_path / "shared.keras"
+    settings = [{"normalise": False, "seq_len": 10, "columns": [name], "cell": "lstm"}
+                for name in ("first", "second")]
+    start = threading.Barrier(2)
+
+    def save(trained_on):
+        start.wait()  # both saves begin together, each under its own temporary name
+        lstm.save_model(tiny_model, path, trained_on)
+
+    threads = [threading.Thread(target=save, args=(each,)) for each in settings]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert lstm.read_trained_on(path) in settings  # one of the two, whole
+    inputs = lstm.make_windows(wave, 10)[:4, :-1, :]
+    np.testing.assert_allclose(lstm.predict_point_by_point(lstm.load_model(path), inputs, False),
+                               lstm.predict_point_by_point(tiny_model, inputs, False), atol=1e-6)
+    assert sorted(tmp_path.iterdir()) == [path]
+
+
 def test_saved_settings_missing_or_damaged(lstm, tiny_model, tmp_path):
+    import json
     import zipfile
 
     bare = tmp_path / "bare.keras"
     tiny_model.save(bare)  # by Keras alone: nothing says how it was trained
     assert lstm.read_trained_on(bare) is None
-    with zipfile.ZipFile(bare, "a") as archive:
-        archive.writestr(lstm.TRAINED_ON, "{not json")
-    with pytest.raises(lstm.InputError, match="damaged"):
-        lstm.read_trained_on(bare)
+    good = {"normalise": True, "seq_len": 5, "columns": ["Close"]}
+    for text in ("{not json", "[1, 2]", json.dumps({**good, "cell": "tree"}),
+                 json.dumps({**good, "cell": ["gru"]})):
+        damaged = tmp_path / "damaged.keras"
+        damaged.write_bytes(bare.read_bytes())
+        with zipfile.ZipFile(damaged, "a") as archive:
+            archive.writestr(lstm.TRAINED_ON, text)
+        with pytest.raises(lstm.InputError, match="damaged"):
+            lstm.read_trained_on(damaged)
 
 
-# %% Loaders
-def test_headerless_file_is_one_value_a_line(lstm, tmp_path):
-    series = lstm.load_series(write(tmp_path, "1.5\n2.5\n3.5\n"))
-    assert series.values.shape == (3, 1)
-    np.testing.assert_array_equal(series.values[:, 0], [1.5, 2.5, 3.5])
-    assert series.dates is None
+def test_a_file_that_holds_no_model_is_one_sentence(lstm, tmp_path):
+    import zipfile
+
+    (tmp_path / "folder.keras").mkdir()
+    (tmp_path / "empty.keras").write_bytes(b"")
+    (tmp_path / "text.keras").write_text("not a model\n")
+    with zipfile.ZipFile(tmp_path / "notes.keras", "w") as archive:
+        archive.writestr("notes.txt", "not a model")
+    for name, words in [("nowhere.keras", "There is no model at"),
+                        ("folder.keras", "is a folder, not a model"), ("empty.keras", "is empty"),
+                        ("text.keras", "not a Keras model"), ("notes.keras", "no config.json")]:
+        with pytest.raises(lstm.InputError, match=words) as error:
+            lstm.load_model(tmp_path / name)
+        assert name in str(error.value) and "--save-model" in str(error.value)
 
 
-def test_header_file_takes_close_and_sorts_by_date(lstm, tmp_path):
-    text = ("Date,Open,Close,Volume\n2020-01-03,1,12,300\n2020-01-01,1,10,100\n"
-            "2020-01-02,1,11,200\n")
-    series = lstm.load_series(write(tmp_path, text))
-    assert series.columns == ["Close"]
-    np.testing.assert_array_equal(series.values[:, 0], [10, 11, 12])
-    assert [f"{day:%d}" for day in series.dates] == ["01", "02", "03"]
+def test_keras_start_up_notes_are_silenced_but_python_errors_are_not(lstm, capfd):
+    import os
+
+    import plumbing
+
+    with plumbing.silenced_stderr():  # as lstm.py loads Keras: C libraries write to stderr
+        os.write(2, b"I0000 cuda_dnn.cc: notes from C code\n")
+    os.write(2, b"shown\n")
+    assert capfd.readouterr().err == "shown\n"
 
 
-def test_adj_close_then_the_only_numeric_column(lstm, tmp_path):
-    adjusted = lstm.load_series(write(tmp_path, "Date,Adj Close\n2020-01-01,5\n2020-01-02,6\n"))
-    assert adjusted.columns == ["Adj Close"]
-    only = lstm.load_series(write(tmp_path, "Day,Price\nmon,5\ntue,6\n", "only.csv"))
-    assert only.columns == ["Price"]
+def test_a_model_saved_before_the_cell_was_kept_is_an_lstm(lstm, tiny_model, tmp_path):
+    import json
+    import zipfile
+
+    path = tmp_path / "older.keras"
+    tiny_model.save(path)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr(lstm.TRAINED_ON, json.dumps({"normalise": True, "seq_len": 10,
+                                                      "columns": ["Close"]}))
+    assert lstm.read_trained_on(path)["cell"] == "lstm"
 
 
-def test_several_columns_predicted_one_first(lstm, tmp_path):
-    text = "Date,Close,Volume\n2020-01-01,10,100\n2020-01-02,11,200\n"
-    series = lstm.load_series(write(tmp_path, text), ["Volume", "Close"])
-    assert series.columns == ["Volume", "Close"]
-    np.testing.assert_array_equal(series.values, [[100, 10], [200, 11]])
+# %% The other recurrent layers, and seeding each backend
+@pytest.mark.exercise("lstm.build_model")
+@pytest.mark.parametrize("name, kind", [("gru", "GRU"), ("simple", "SimpleRNN")])
+def test_build_model_stacks_the_recurrent_layer_it_is_given(lstm, name, kind):
+    model = build(lstm, seq_len=6, n_columns=2, units=(4, 3), dropout=0.25,
+                  cell=lstm.CELLS[name])
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds == [kind, "Dropout", kind, "Dropout", "Dense"], (
+        f"with cell={kind} the layers are {kinds}: stack two layers of `cell`, the class "
+        "given, not keras.layers.LSTM (steps 2 and 4)")
+    assert model.output_shape == (None, 1)
 
 
-def test_rows_with_missing_values_are_dropped_and_counted(lstm, tmp_path, capsys):
-    text = "Date,Close\n2020-01-01,10\n2020-01-02,null\n2020-01-03,\n2020-01-06,13\n"
-    series = lstm.load_series(write(tmp_path, text))
-    np.testing.assert_array_equal(series.values[:, 0], [10, 13])
-    assert "Dropped 2 rows" in capsys.readouterr().out
+def test_cells_name_the_three_recurrent_layers(lstm):
+    import keras
+
+    assert lstm.CELLS == {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU,
+                          "simple": keras.layers.SimpleRNN}
 
 
-@pytest.mark.parametrize("text, columns, words", [
-    ("Date,Close\n2020-01-01,10\n2020-01-02,11\n", ["Price"], ["no column", "Price"]),
-    ("Date,Close\n2020-01-01,10\n2020-01-02,ten\n", None, ["Close", "not a number", "Line 3"]),
-    ("Date,Close\n2020-01-01,10\n2020-01-02,-inf\n", None, ["-inf", "not a finite number"]),
-    ("Date,Close\n2020-01-01,10\n", None, ["1 usable rows"]),
-    ("", None, ["empty"]),
-    ("Date,Open,Volume\n2020-01-01,1,2\n2020-01-02,1,2\n", None, ["--columns"]),
-])
-def test_bad_files_are_one_plain_sentence(lstm, tmp_path, text, columns, words):
-    with pytest.raises(lstm.InputError) as error:
-        lstm.load_series(write(tmp_path, text), columns)
-    for word in words:
-        assert word in str(error.value)
+@pytest.mark.dev  # a fresh Python that loads Keras on JAX: several seconds
+def test_seeding_on_jax_never_imports_tensorflow(impl_dir):
+    import importlib.util
+    import os
+    import subprocess
+    import sys
 
+    if importlib.util.find_spec("jax") is None:
+        pytest.skip("JAX is not installed")
+    code = ("import sys, lstm; lstm.seed_everything(3); import random, numpy; "
+            "print(lstm.BACKEND, 'tensorflow' in sys.modules, random.random(), "
+            "numpy.random.rand())")
+    env = {**os.environ, "KERAS_BACKEND": "jax", "PYTHONPATH": str(impl_dir)}
+    result = subprocess.run([sys.executable, "-c", code], cwd=impl_dir, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    backend, tensorflow, python_draw, numpy_draw = result.stdout.split()
+    assert backend == "jax" and tensorflow == "False", result.stdout
+    import random
 
-def test_missing_and_non_utf8_files(lstm, tmp_path):
-    with pytest.raises(lstm.InputError, match="no file"):
-        lstm.load_series(tmp_path / "nowhere.csv")
-    path = tmp_path / "latin.csv"
-    path.write_bytes("Date,Close\n2020-01-01,10\xe9\n".encode("latin-1"))
-    with pytest.raises(lstm.InputError, match="UTF-8"):
-        lstm.load_series(path)
-
-
-def test_day_first_dates_keep_every_row_in_order(lstm, tmp_path, capsys):
-    # 02/01/2018 read month first would be 1 February, and 13/01/2018 no date at all.
-    text = "Date,Close\n02/01/2018,10\n03/01/2018,11\n13/01/2018,12\n01/02/2018,13\n"
-    series = lstm.load_series(write(tmp_path, text))
-    np.testing.assert_array_equal(series.values[:, 0], [10, 11, 12, 13])
-    assert [f"{day:%Y-%m-%d}" for day in series.dates] == [
-        "2018-01-02", "2018-01-03", "2018-01-13", "2018-02-01"]
-    assert "Dropped" not in capsys.readouterr().out
-
-
-def test_month_first_and_iso_dates_still_read_month_first(lstm, tmp_path):
-    text = "Date,Close\n12/29/2017,10\n01/02/2018,11\n"
-    series = lstm.load_series(write(tmp_path, text))
-    assert [f"{day:%Y-%m-%d}" for day in series.dates] == ["2017-12-29", "2018-01-02"]
-
-
-def test_unreadable_dates_are_refused_but_empty_ones_are_missing(lstm, tmp_path, capsys):
-    text = "Date,Close\n2020-01-01,10\n,11\n2020-01-03,12\n2020-01-06,13\n"
-    series = lstm.load_series(write(tmp_path, text))
-    np.testing.assert_array_equal(series.values[:, 0], [10, 12, 13])
-    assert "Dropped 1 rows" in capsys.readouterr().out
-    bad = "Date,Close\n2020-01-01,10\nsoon,11\n2020-01-03,12\n"
-    with pytest.raises(lstm.InputError) as error:
-        lstm.load_series(write(tmp_path, bad, "bad.csv"))
-    for word in ("'Date'", "'soon'", "line 3", "YYYY-MM-DD"):
-        assert word in str(error.value)
-
-
-def test_mixed_date_formats_are_named_as_such(lstm, tmp_path):
-    text = "Date,Close\n01/02/2020,10\n2020-01-03,11\n2020-01-06,12\n"
-    with pytest.raises(lstm.InputError) as error:
-        lstm.load_series(write(tmp_path, text))
-    for word in ("mixes date formats", "'01/02/2020'", "'2020-01-03'", "YYYY-MM-DD"):
-        assert word in str(error.value)
-
-
-def test_the_first_column_is_the_date_when_it_reads_as_dates(lstm, tmp_path):
-    text = "Day,Open,Close\n2020-01-03,1,12\n2020-01-02,1,11\n2020-01-01,1,10\n"
-    series = lstm.load_series(write(tmp_path, text))
-    np.testing.assert_array_equal(series.values[:, 0], [10, 11, 12])
-    assert f"{series.dates[0]:%Y-%m-%d}" == "2020-01-01"
-    np.testing.assert_array_equal(series.lines, [4, 3, 2])  # each row's line in the file
-
-
-def test_repeated_dates_keep_the_last_row(lstm, tmp_path, capsys):
-    text = ("Date,Close\n2020-01-01,10\n2020-01-02,11\n2020-01-02,99\n2020-01-01,98\n"
-            "2020-01-03,12\n")
-    series = lstm.load_series(write(tmp_path, text))
-    np.testing.assert_array_equal(series.values[:, 0], [98, 99, 12])
-    assert "Dropped 2 rows" in capsys.readouterr().out
-
-
-def test_several_stocks_in_one_file(lstm, tmp_path, capsys):
-    text = ("Symbol,Date,Close\nAAA,2020-01-01,10\nBBB,2020-01-01,50\nAAA,2020-01-02,11\n"
-            "BBB,2020-01-02,51\n")
-    path = write(tmp_path, text)
-    with pytest.raises(lstm.InputError) as error:
-        lstm.load_series(path)
-    for word in ("2 stocks", "'Symbol'", "AAA, BBB", "--symbol AAA"):
-        assert word in str(error.value)
-    series = lstm.load_series(path, symbol="bbb")  # any case
-    np.testing.assert_array_equal(series.values[:, 0], [50, 51])
-    assert "Using the 2 rows" in capsys.readouterr().out
-
-
-def test_without_dates_the_file_order_stays(lstm, tmp_path):
-    series = lstm.load_series(write(tmp_path, "Price\n3\n1\n2\n"))
-    assert series.dates is None
-    np.testing.assert_array_equal(series.values[:, 0], [3, 1, 2])
-
-
-@pytest.mark.parametrize("header", ["date,close,volume", "Date,Adj Close,Volume",
-                                    "DATE,ADJ CLOSE,VOLUME"])
-def test_the_default_column_is_found_in_any_case(lstm, tmp_path, header):
-    text = f"{header}\n2020-01-01,10,100\n2020-01-02,11,200\n"
-    series = lstm.load_series(write(tmp_path, text))
-    assert series.columns[0].lower() in ("close", "adj close")
-    np.testing.assert_array_equal(series.values[:, 0], [10, 11])
-
-
-@pytest.mark.parametrize("text", [
-    "Date;Open;Close\n2020-01-01;1,5;2575,21\n2020-01-02;1,5;2564,98\n",
-    "Date\tOpen\tClose\n2020-01-01\t1.5\t2575.21\n2020-01-02\t1.5\t2564.98\n",
-    'Date,Open,Close\n2020-01-01,1.5,"2,575.21"\n2020-01-02,1.5,"2,564.98"\n',
-])
-def test_semicolons_tabs_and_thousands_separators(lstm, tmp_path, text):
-    series = lstm.load_series(write(tmp_path, text))
-    np.testing.assert_allclose(series.values[:, 0], [2575.21, 2564.98])
-    assert len(series.dates) == 2
-
-
-@pytest.mark.parametrize("text, words", [
-    ("2575,21\n2564,98\n", ["no header row", "2 fields", "2575.21"]),
-    ("2020-01-01,2575.2\n2020-01-02,2564.9\n", ["first line", "header row"]),
-    ("Date,Close\n2020-01-01,10\n2020-01-02,11,12\n", ["not an even table"]),
-    ("1,2,3,4,5,6", ["6 numbers on one line", "one number a line"]),
-])
-def test_files_that_would_be_misread_are_refused(lstm, tmp_path, text, words):
-    with pytest.raises(lstm.InputError) as error:
-        lstm.load_series(write(tmp_path, text))
-    assert "\n" not in str(error.value)
-    for word in words:
-        assert word in str(error.value)
-
-
-def test_a_zero_is_named_by_line_date_and_column(lstm, tmp_path):
-    text = "Date,Close,Volume\n2020-01-02,11,0\n2020-01-01,10,100\n2020-01-03,12,300\n"
-    path = write(tmp_path, text)
-    with pytest.raises(lstm.InputError) as error:
-        lstm.check_no_zeros(lstm.load_series(path, ["Close", "Volume"]), path)
-    for word in ("Line 2", "(2020-01-02)", "Volume = 0", "leave 'Volume' out of --columns"):
-        assert word in str(error.value)
-    with pytest.raises(lstm.InputError, match="Line 2 .* --no-normalise"):
-        lstm.check_no_zeros(lstm.load_series(path, ["Volume"]), path)
-    lstm.check_no_zeros(lstm.load_series(path), path)  # Close alone has no zero
-
-
-def test_the_command_line_strips_column_names(lstm, tmp_path, capsys):
-    path = write(tmp_path, "Date,Close,Volume\n2020-01-01,10,100\n2020-01-02,11,200\n")
-    assert lstm.main([str(path), "--columns", "Close, Volume"]) == 0
-    assert "['Close', 'Volume']" in capsys.readouterr().out
-
-
-def test_the_command_line_without_a_file_describes_the_sp500(lstm, capsys):
-    assert lstm.main([]) == 0
-    out = capsys.readouterr().out
-    assert "sp500.csv: 5,031 rows, 1999-01-04 .. 2018-12-31" in out
-
-
-def test_the_shipped_sp500_file(lstm):
-    series = lstm.load_series(REPO_ROOT / "data" / "sp500.csv")
-    assert series.values.shape == (5031, 1) and series.columns == ["Close"]
-    assert f"{series.dates[0]:%Y-%m-%d}" == "1999-01-04"
-    assert f"{series.dates[-1]:%Y-%m-%d}" == "2018-12-31"
+    random.seed(3)
+    np.random.seed(3)
+    assert (float(python_draw), float(numpy_draw)) == (random.random(), np.random.rand())
+    assert "cuda" not in result.stderr.lower(), result.stderr

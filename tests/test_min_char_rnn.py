@@ -7,12 +7,14 @@ The exercises are `backward` and `draw_next_char`. When a gradient is wrong, the
 every wrong one, output side first, with a hint where it recognises the mistake.
 """
 
+import io
 import json
 import re
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -70,20 +72,20 @@ def with_mistake(X, targets, params, h_prev, hs, probs, mistake):
     if mistake != "no minus one":
         dlogits[np.arange(len(X)), targets] -= 1
     dhs = dlogits @ params["Why"].T
-    draws, dh_next = np.zeros_like(hs), np.zeros(hs.shape[1])
+    dz, dh_next = np.zeros_like(hs), np.zeros(hs.shape[1])
     for t in reversed(range(len(X))):
         dh = dhs[t] + (0 if mistake == "no next step" else dh_next)
         tanh_grad = {"no tanh": 1, "tanh of tanh": 1 - np.tanh(hs[t]) ** 2}.get(
             mistake, 1 - hs[t] * hs[t])
-        draws[t] = tanh_grad * dh
-        dh_next = draws[t] @ (params["Whh"] if mistake == "Whh not transposed" else params["Whh"].T)
+        dz[t] = tanh_grad * dh
+        dh_next = dz[t] @ (params["Whh"] if mistake == "Whh not transposed" else params["Whh"].T)
     h_before = hs if mistake == "state after" else np.vstack([h_prev, hs[:-1]])
     dWxh = np.zeros_like(params["Wxh"])
-    if mistake == "rows overwritten":
-        dWxh[X] = draws
+    if mistake == "repeats added once":
+        dWxh[X] += dz  # a repeated index of X is written once: only one of its rows counts
     else:
-        np.add.at(dWxh, X, draws)
-    return {"Wxh": dWxh, "Whh": h_before.T @ draws, "bh": draws.sum(axis=0, keepdims=True),
+        np.add.at(dWxh, X, dz)
+    return {"Wxh": dWxh, "Whh": h_before.T @ dz, "bh": dz.sum(axis=0, keepdims=True),
             "Why": hs.T @ dlogits, "by": dlogits.sum(axis=0, keepdims=True)}
 
 
@@ -100,8 +102,9 @@ MISTAKES = {  # what a hint says: the mistake with_mistake() makes
     "transposed)",
     "state after": "dWhh pairs each step's result with the state that step started from "
     "(h_prev for the first step, then hs[t - 1]), not the state it made",
-    "rows overwritten": "a character read twice must add to its row of dWxh twice: "
-    "np.add.at(dWxh, X, ...) adds, dWxh[X] = ... keeps only one",
+    "repeats added once": "a character read twice must add to its row of dWxh twice, but "
+    "dWxh[X] += dz adds only one of those rows when X repeats a character (numpy writes each "
+    "index once); np.add.at(dWxh, X, dz) adds every one",
 }
 
 
@@ -359,6 +362,7 @@ def test_script_reads_in_the_order_of_the_story(char_rnn):
     assert line_of["init_params"] <= 100 and line_of["forward"] <= 130
     cells = [i for i, line in enumerate(source, 1) if line.startswith("# %%")]
     assert source[cells[-1] - 1] == "# %% Plumbing: files and command line"
+    assert len(source) - cells[-1] + 1 <= 125, "the Plumbing cell is a short list of readers"
     assert line_of["update"] < cells[-1] < line_of["main"]
     for name in ("HIDDEN", "SEQ_LEN", "LEARNING_RATE", "ITERATIONS", "SEED"):
         assert isinstance(getattr(char_rnn, name), int | float), name
@@ -392,11 +396,22 @@ def test_hidden_state_is_reset_at_each_new_pass(char_rnn):
 
 
 # %% The command line, in this process -----------------------------------------------------
+# Every run below names its text and its settings, so that edits to the Settings cell of the
+# script under test (ITERATIONS, TEMPERATURE, TEXT, ...) change nothing here.
+SETTINGS = ["--hidden", "16", "--seq-len", "25", "--lr", "0.1", "--temperature", "0.3",
+            "--sample-every", "1000"]
+
+
 def run_main(char_rnn, capsys, *args):
     """main() with these arguments; returns (exit status, stdout, stderr)."""
     status = char_rnn.main([str(arg) for arg in args])
     captured = capsys.readouterr()
     return status, captured.out, captured.err
+
+
+def train_run(char_rnn, capsys, *args, text=RHYMES):
+    """A run of `text` with the SETTINGS above; later flags in `args` win."""
+    return run_main(char_rnn, capsys, text, *SETTINGS, *args)
 
 
 def outputs(folder):
@@ -427,12 +442,12 @@ def training_test(function):
 
 @training_test
 def test_interrupted_and_resumed_run_equals_an_uninterrupted_one(char_rnn, capsys, tmp_path):
-    common = [RHYMES, "--hidden", "32", "--sample-every", "40"]
+    common = ["--hidden", "32", "--sample-every", "40", "--seed", "0"]
     whole, parts = tmp_path / "whole", tmp_path / "parts"
-    assert run_main(char_rnn, capsys, *common, "--iters", "120", *outputs(whole))[0] == 0
-    assert run_main(char_rnn, capsys, *common, "--iters", "50", *outputs(parts))[0] == 0
-    resumed = run_main(char_rnn, capsys, *common, "--iters", "70", "--resume",
-                       parts / "c.npz", *outputs(parts))
+    assert train_run(char_rnn, capsys, *common, "--iters", "120", *outputs(whole))[0] == 0
+    assert train_run(char_rnn, capsys, *common, "--iters", "50", *outputs(parts))[0] == 0
+    resumed = train_run(char_rnn, capsys, "--hidden", "32", "--sample-every", "40", "--iters",
+                        "70", "--resume", parts / "c.npz", *outputs(parts))
     assert resumed[0] == 0, resumed
     figures = [json.loads((folder / "run.json").read_text()) for folder in (whole, parts)]
     for key in ("iterations", "loss_per_char", "initial_loss_per_char", "real_word_rate",
@@ -442,15 +457,15 @@ def test_interrupted_and_resumed_run_equals_an_uninterrupted_one(char_rnn, capsy
     assert (whole / "book.txt").read_text() == (parts / "book.txt").read_text()
     with np.load(whole / "c.npz") as a, np.load(parts / "c.npz") as b:
         assert sorted(a.files) == sorted(b.files)
-        for name in a.files:
+        for name in set(a.files) - {"settings"}:  # its "seed" is the Settings cell's on resume
             np.testing.assert_array_equal(a[name], b[name], err_msg=name)
 
 
 @training_test
 def test_outputs_json_keys_and_a_book_from_a_checkpoint(char_rnn, capsys, tmp_path):
     folder = tmp_path / "run"
-    status, out, _ = run_main(char_rnn, capsys, "--iters", "30", "--sample-every", "10",
-                              *outputs(folder))
+    status, out, _ = train_run(char_rnn, capsys, "--iters", "30", "--sample-every", "10",
+                               *outputs(folder))
     assert status == 0
     assert "expected for a uniform guess" in out and "copied lines" in out
     figures = json.loads((folder / "run.json").read_text())
@@ -458,9 +473,9 @@ def test_outputs_json_keys_and_a_book_from_a_checkpoint(char_rnn, capsys, tmp_pa
                             "real_word_rate", "copied_line_rate", "chars_per_second", "seconds"}
     assert 0 <= figures["real_word_rate"] <= 1 and 0 <= figures["copied_line_rate"] <= 1
     book = (folder / "book.txt").read_text(encoding="utf-8")
-    assert book.startswith("A NEW BOOK") and len(book) > 1000
-    again = run_main(char_rnn, capsys, "--iters", "0", "--resume", folder / "c.npz",
-                     "--prime", "Hop, hop", *outputs(folder))
+    assert book.startswith("A NEW BOOK") and len(book) > char_rnn.BOOK_LENGTH
+    again = train_run(char_rnn, capsys, "--iters", "0", "--resume", folder / "c.npz",
+                      "--prime", "Hop, hop", *outputs(folder))
     assert again[0] == 0, again
     assert "\n\nHop, hop" in (folder / "book.txt").read_text(encoding="utf-8")
     assert json.loads((folder / "run.json").read_text())["iterations"] == 30
@@ -469,16 +484,35 @@ def test_outputs_json_keys_and_a_book_from_a_checkpoint(char_rnn, capsys, tmp_pa
 @training_test
 def test_a_new_seed_on_resume_writes_a_new_book(char_rnn, capsys, tmp_path):
     first = tmp_path / "first"
-    assert run_main(char_rnn, capsys, "--iters", "30", "--hidden", "16", *outputs(first))[0] == 0
+    assert train_run(char_rnn, capsys, "--iters", "30", "--seed", "0", *outputs(first))[0] == 0
     books = []
     for index, seed in enumerate(([], [], ["--seed", "5"])):
         again = tmp_path / f"again{index}"
-        result = run_main(char_rnn, capsys, "--iters", "0", "--hidden", "16", "--resume",
-                          first / "c.npz", *seed, *outputs(again))
+        result = train_run(char_rnn, capsys, "--iters", "0", "--resume", first / "c.npz",
+                           *seed, *outputs(again))
         assert result[0] == 0, result
         books.append((again / "book.txt").read_text(encoding="utf-8"))
     assert books[0] == books[1] == (first / "book.txt").read_text(encoding="utf-8")
     assert books[2] != books[0]
+
+
+@training_test
+def test_resuming_with_another_seq_len_keeps_the_loss_per_character(char_rnn, capsys,
+                                                                     tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert train_run(char_rnn, capsys, "--iters", "60", *outputs(first))[0] == 0
+    status, out, _ = train_run(char_rnn, capsys, "--iters", "0", "--seq-len", "10",
+                               "--resume", first / "c.npz", *outputs(second))
+    assert status == 0
+    assert "chunks of 25 characters" in out and "--seq-len 10" in out, out
+    before, after = (json.loads((folder / "run.json").read_text()) for folder in (first, second))
+    for key in ("loss_per_char", "initial_loss_per_char"):
+        assert after[key] == pytest.approx(before[key], rel=1e-12), key
+    assert f"loss per character {before['loss_per_char']:.3f} nats" in out
+    status, out, _ = train_run(char_rnn, capsys, "--iters", "30", "--seq-len", "10",
+                               "--resume", second / "c.npz", *outputs(second))
+    assert status == 0 and "rescaled" not in out  # saved with chunks of 10 now
+    assert json.loads((second / "run.json").read_text())["loss_per_char"] < 4.0
 
 
 @training_test
@@ -491,8 +525,8 @@ def test_temperature_reaches_the_sampler(char_rnn, monkeypatch, capsys, tmp_path
         return original(params, h, temperature, rng)
 
     monkeypatch.setattr(char_rnn, "draw_next_char", recording)
-    status, _, _ = run_main(char_rnn, capsys, "--iters", "3", "--hidden", "8",
-                            "--temperature", "0.37", *outputs(tmp_path))
+    status, _, _ = train_run(char_rnn, capsys, "--iters", "3", "--hidden", "8",
+                             "--temperature", "0.37", *outputs(tmp_path))
     assert status == 0
     assert len(seen) >= char_rnn.BOOK_LENGTH and set(seen) == {0.37}
 
@@ -502,36 +536,120 @@ def test_the_settings_cell_drives_the_run(char_rnn, monkeypatch, capsys, tmp_pat
     """In a notebook there is no command line: editing ITERATIONS there changes the run."""
     monkeypatch.setattr(char_rnn, "ITERATIONS", 7)
     monkeypatch.setattr(char_rnn, "HIDDEN", 12)
-    status, out, _ = run_main(char_rnn, capsys, *outputs(tmp_path))
+    status, out, _ = run_main(char_rnn, capsys, RHYMES, *outputs(tmp_path))
     assert status == 0
     assert json.loads((tmp_path / "run.json").read_text())["iterations"] == 7
     assert "Whh (12, 12)" in out
 
 
-@training_test
-def test_ctrl_c_saves_the_checkpoint_and_still_writes_the_book(char_rnn, monkeypatch, capsys,
-                                                               tmp_path):
+def ctrl_c_at_iteration(char_rnn, monkeypatch, iteration):
+    """Training stops as if Ctrl-C were pressed when `iteration` chunks are done."""
     original = char_rnn.train_step
 
     def interrupted(state, *args):
-        if state.iteration == 45:
+        if state.iteration == iteration:
             raise KeyboardInterrupt
         return original(state, *args)
 
     monkeypatch.setattr(char_rnn, "train_step", interrupted)
-    status, out, _ = run_main(char_rnn, capsys, "--iters", "1000", "--hidden", "8",
-                              "--sample-every", "20", *outputs(tmp_path))
+
+
+def saved_iteration(checkpoint):
+    with np.load(checkpoint) as arrays:
+        return int(arrays["iteration"])
+
+
+@training_test
+def test_ctrl_c_saves_the_checkpoint_and_still_writes_the_book(char_rnn, monkeypatch, capsys,
+                                                               tmp_path):
+    ctrl_c_at_iteration(char_rnn, monkeypatch, 45)
+    status, out, _ = train_run(char_rnn, capsys, "--iters", "1000", "--hidden", "8",
+                               "--sample-every", "20", *outputs(tmp_path))
     assert status == 0 and "Ctrl-C" in out
     assert (tmp_path / "book.txt").read_text(encoding="utf-8").startswith("A NEW BOOK")
-    with np.load(tmp_path / "c.npz") as checkpoint:
-        assert int(checkpoint["iteration"]) == 45
+    assert saved_iteration(tmp_path / "c.npz") == 45
+
+
+def assert_stopped_in_one_line(result):
+    status, out, err = result
+    assert status == 130, result
+    assert "Traceback" not in out + err
+    assert len(err.strip().splitlines()) == 1 and "Ctrl-C" in err, err
+
+
+@training_test
+def test_a_second_ctrl_c_while_the_book_is_written_leaves_every_file_whole(
+        char_rnn, monkeypatch, capsys, tmp_path):
+    (tmp_path / "book.txt").write_text("an earlier book\n", encoding="utf-8")
+    ctrl_c_at_iteration(char_rnn, monkeypatch, 45)
+    write_text = Path.write_text
+
+    def half_then_ctrl_c(path, text, *args, **kwargs):
+        write_text(path, text[:len(text) // 2], *args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "write_text", half_then_ctrl_c)
+    assert_stopped_in_one_line(train_run(char_rnn, capsys, "--iters", "1000", "--hidden", "8",
+                                         "--sample-every", "20", *outputs(tmp_path)))
+    assert (tmp_path / "book.txt").read_text(encoding="utf-8") == "an earlier book\n"
+    assert saved_iteration(tmp_path / "c.npz") == 45  # saved before the book
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["book.txt", "c.npz"]
+
+
+@training_test
+def test_a_second_ctrl_c_while_the_checkpoint_is_saved_keeps_the_last_one(
+        char_rnn, monkeypatch, capsys, tmp_path):
+    ctrl_c_at_iteration(char_rnn, monkeypatch, 45)
+    savez, saves = np.savez, []
+
+    def third_save_stopped_half_way(file, **arrays):
+        saves.append(file)
+        if len(saves) == 3:  # at 20 and 40 while training; the third is the final save
+            savez(file, **dict(list(arrays.items())[:3]))
+            raise KeyboardInterrupt
+        savez(file, **arrays)
+
+    monkeypatch.setattr(np, "savez", third_save_stopped_half_way)
+    assert_stopped_in_one_line(train_run(char_rnn, capsys, "--iters", "1000", "--hidden", "8",
+                                         "--sample-every", "20", *outputs(tmp_path)))
+    monkeypatch.undo()
+    assert saved_iteration(tmp_path / "c.npz") == 40
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["c.npz"]
+
+
+@training_test
+def test_a_console_that_cannot_show_the_text_still_runs(char_rnn, monkeypatch, tmp_path):
+    """A console that takes cp1252 (Windows, or output redirected there) has no Greek and no
+    arrows: the run still finishes, prints its samples and saves everything."""
+    console = io.TextIOWrapper(io.BytesIO(), encoding="cp1252")
+    monkeypatch.setattr(sys, "stdout", console)
+    text = tmp_path / "greek.txt"
+    text.write_text("\u03b6\u03c9\u03ae \u2192 life, and \u00e9t\u00e9 \u2192 summer.\n" * 30,
+                    encoding="utf-8")
+    args = [text, *SETTINGS, "--iters", "20", "--sample-every", "10", *outputs(tmp_path / "out")]
+    assert char_rnn.main([str(arg) for arg in args]) == 0
+    console.flush()
+    printed = console.buffer.getvalue().decode("cp1252")
+    assert "?" in printed and printed.count("----") >= 4  # both samples, each in its rule
+    assert saved_iteration(tmp_path / "out" / "c.npz") == 20
+    book = (tmp_path / "out" / "book.txt").read_text(encoding="utf-8")
+    assert "\u2192" in book or "\u03c9" in book  # the file keeps every character
 
 
 @training_test
 def test_a_run_from_the_command_line(run_script, tmp_path):
-    result = run_script("min_char_rnn", "--iters", "20", "--hidden", "8", *outputs(tmp_path))
+    result = run_script("min_char_rnn", RHYMES, *SETTINGS, "--iters", "20", "--hidden", "8",
+                        "--seed", "0", *outputs(tmp_path))
     assert result.returncode == 0, result.stderr
     assert re.search(r"iter +0 +loss 99\.7\d\d", result.stdout)
+
+
+def test_a_byte_order_mark_is_not_a_character(char_rnn, tmp_path):
+    path = tmp_path / "bom.txt"
+    path.write_text("\ufeffThe Zibble sat upon the hill, and there he sits.\n",
+                    encoding="utf-8")
+    text = char_rnn.load_text(path, 10)
+    assert text.startswith("The Zibble") and "\ufeff" not in char_rnn.build_vocabulary(text)
 
 
 # %% Bad input -----------------------------------------------------------------------------
@@ -560,7 +678,8 @@ def test_file_that_is_not_utf8(char_rnn, capsys, tmp_path):
 
 def test_text_shorter_than_one_chunk(char_rnn, capsys, tmp_path):
     (tmp_path / "short.txt").write_text("A short one.\n")
-    plain_error(bad_run(char_rnn, capsys, tmp_path, tmp_path / "short.txt"), "--seq-len")
+    plain_error(bad_run(char_rnn, capsys, tmp_path, tmp_path / "short.txt", "--seq-len", "25"),
+                "--seq-len")
 
 
 def test_iters_zero_needs_resume(char_rnn, capsys, tmp_path):
@@ -573,29 +692,68 @@ def test_nonsense_settings(char_rnn, capsys, tmp_path, setting):
     plain_error(bad_run(char_rnn, capsys, tmp_path, *setting), setting[0])
 
 
+def test_arrays_too_large_for_memory_are_refused_before_any_work(char_rnn, capsys, tmp_path):
+    result = bad_run(char_rnn, capsys, tmp_path, RHYMES, "--hidden", "100000", "--iters", "1")
+    plain_error(result, "--hidden and --seq-len", "GiB", "2 GiB")
+    assert result[1] == ""  # nothing printed, nothing allocated
+
+
+@pytest.mark.parametrize("target", ["script", "link to the script"])
+def test_the_book_never_lands_on_a_script(char_rnn, impl_dir, capsys, tmp_path, target):
+    script = impl_dir / "min_char_rnn.py"
+    before = script.read_bytes()
+    book = script
+    if target == "link to the script":
+        book = tmp_path / "book.txt"
+        book.symlink_to(script)
+    try:
+        result = run_main(char_rnn, capsys, RHYMES, "--iters", "1", "--hidden", "4",
+                          "--checkpoint", tmp_path / "c.npz", "--book", book)
+    finally:
+        if script.read_bytes() != before:  # never leave the script broken, even if this fails
+            script.write_bytes(before)
+    plain_error(result, "--book", "workshop's own files")
+    assert not (tmp_path / "c.npz").exists()
+
+
+@training_test
+def test_a_book_that_is_a_link_elsewhere_replaces_the_link(char_rnn, capsys, tmp_path):
+    target = tmp_path / "my_notes.txt"
+    target.write_text("my own notes\n", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "book.txt").symlink_to(target)
+    status, _, _ = train_run(char_rnn, capsys, "--iters", "3", "--hidden", "8",
+                             *outputs(tmp_path / "out"))
+    assert status == 0
+    assert target.read_text(encoding="utf-8") == "my own notes\n"
+    book = tmp_path / "out" / "book.txt"
+    assert not book.is_symlink() and book.read_text(encoding="utf-8").startswith("A NEW BOOK")
+
+
 @training_test
 def test_checkpoint_that_does_not_match(char_rnn, capsys, tmp_path):
     other = tmp_path / "other.txt"
     other.write_text("a completely different text with another set of letters, " * 5)
-    trained = run_main(char_rnn, capsys, other, "--iters", "5", "--hidden", "8",
-                       "--checkpoint", tmp_path / "old.npz", "--book", tmp_path / "b.txt")
+    trained = train_run(char_rnn, capsys, "--iters", "5", "--hidden", "8", "--checkpoint",
+                        tmp_path / "old.npz", "--book", tmp_path / "b.txt", text=other)
     assert trained[0] == 0, trained
     wrong_text = bad_run(char_rnn, capsys, tmp_path, RHYMES, "--hidden", "8", "--resume",
                          tmp_path / "old.npz")
     plain_error(wrong_text, "vocabulary")
-    wrong_size = bad_run(char_rnn, capsys, tmp_path, other, "--resume", tmp_path / "old.npz")
+    wrong_size = bad_run(char_rnn, capsys, tmp_path, other, "--hidden", "16", "--resume",
+                         tmp_path / "old.npz")
     plain_error(wrong_size, "hidden size", "--hidden 8")
 
 
 @training_test
 def test_loss_that_blows_up_stops_with_a_plain_sentence(char_rnn, capsys, tmp_path):
-    good = run_main(char_rnn, capsys, "--iters", "5", "--hidden", "8", "--checkpoint",
-                    tmp_path / "c.npz", "--book", tmp_path / "book.txt")
+    good = train_run(char_rnn, capsys, "--iters", "5", "--hidden", "8", "--checkpoint",
+                     tmp_path / "c.npz", "--book", tmp_path / "book.txt")
     assert good[0] == 0, good
     saved = (tmp_path / "c.npz").read_bytes()
-    result = run_main(char_rnn, capsys, "--iters", "50", "--hidden", "8", "--lr", "100",
-                      "--resume", tmp_path / "c.npz", "--checkpoint", tmp_path / "c.npz",
-                      "--book", tmp_path / "new.txt")
+    result = train_run(char_rnn, capsys, "--iters", "50", "--hidden", "8", "--lr", "100",
+                       "--resume", tmp_path / "c.npz", "--checkpoint", tmp_path / "c.npz",
+                       "--book", tmp_path / "new.txt")
     plain_error(result, "learning rate", "--lr", "c.npz")
     assert (tmp_path / "c.npz").read_bytes() == saved  # the last good checkpoint is kept
     assert sorted(path.name for path in tmp_path.iterdir()) == ["book.txt", "c.npz"]

@@ -4,18 +4,23 @@
     python -m pytest --impl stubs tests/test_mlp.py    # your exercise version
 
 The tests of `backward` and `update` compute their inputs with the test's own forward pass, so
-each exercise is tested (and reported on the board) by itself.
+each exercise is tested (and reported on the board) by itself. Every test passes its settings
+explicitly, so editing the Settings cell of stubs/mlp.py (GATE = "xor") breaks none of them.
 """
 
+import io
 import json
+import sys
 
 import numpy as np
 import pytest
 from tutor import check_gradients
 
-from conftest import assert_plain_error, assert_usage_error
+from conftest import assert_plain_error, assert_usage_error, snapshot
 
 ORDER = ["Why", "by", "Wxh", "bh"]  # the parameters, output side first
+DEFAULTS = {"hidden": 4, "epochs": 2000, "lr": 0.5, "target_error": 0.02}  # the Settings cell's
+FLAGS = ["--epochs", 2000, "--lr", 0.5, "--hidden", 4, "--seed", 0]  # ...and on the command line
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +142,18 @@ def test_backward_on_a_batch_of_two_outputs(mlp):
 
 
 # %% Exercise 3: update
+def checked_update(mlp, params, grads, lr):
+    """Call the student's update and first check that it left its inputs as they were."""
+    before = {name: value.copy() for name, value in {**params, **grads}.items()}
+    new = mlp.update(params, grads, lr=lr)
+    changed = [name for name in params if not np.array_equal(params[name], before[name])]
+    assert not changed, ("update changed params in place; return new arrays (it changed "
+                         f"{', '.join(changed)})")
+    changed = [name for name in grads if not np.array_equal(grads[name], before[name])]
+    assert not changed, f"update changed its input grads ({', '.join(changed)}); leave it as it is"
+    return new
+
+
 def assert_each_parameter(new, expected, what):
     """Name every parameter that is off, not just the first."""
     assert isinstance(new, dict), f"update should return a dict of new parameters, not {new!r}"
@@ -156,20 +173,16 @@ def test_update_moves_every_parameter_against_its_gradient(mlp):
     params = random_params(mlp, seed=8)
     grads = {"d" + name: np.random.default_rng(9).normal(size=value.shape)
              for name, value in params.items()}
-    saved = {name: value.copy() for name, value in {**params, **grads}.items()}
-    new = mlp.update(params, grads, lr=0.5)
-    assert_each_parameter(new, {name: value - 0.5 * grads["d" + name]
-                                for name, value in params.items()},
-                          'params[name] - lr * grads["d" + name]')
-    for name, value in {**params, **grads}.items():
-        assert np.array_equal(value, saved[name]), f"update changed its input {name}"
+    expected = {name: value - 0.5 * grads["d" + name] for name, value in params.items()}
+    new = checked_update(mlp, params, grads, lr=0.5)  # expected was computed before this call
+    assert_each_parameter(new, expected, 'params[name] - lr * grads["d" + name]')
 
 
 @pytest.mark.exercise("mlp.update")
 def test_update_uses_the_names_params_holds(mlp):
     params = {"Wxh": np.ones((2, 1)), "bh": np.zeros((1, 1))}
     grads = {"dWxh": np.full((2, 1), 2.0), "dbh": np.ones((1, 1))}
-    new = mlp.update(params, grads, lr=0.5)
+    new = checked_update(mlp, params, grads, lr=0.5)
     assert_each_parameter(new, {"Wxh": np.zeros((2, 1)), "bh": np.array([[-0.5]])},
                           'params[name] - lr * grads["d" + name], for the names in params')
 
@@ -188,15 +201,15 @@ def test_sigmoid_is_stable_and_its_derivative_takes_the_output(mlp):
 @pytest.mark.parametrize("seed", [0, 7, 42])
 def test_every_gate_is_learned(mlp, gate, seed):
     y = mlp.GATES[gate]
-    params, errors = mlp.train(mlp.INPUTS, y, seed=seed)
+    params, errors = mlp.train(mlp.INPUTS, y, seed=seed, **DEFAULTS)
     _, yp = mlp.forward(mlp.INPUTS, params)
     assert mlp.accuracy(yp, y) == 1.0
-    assert errors[-1] < mlp.TARGET_ERROR < errors[0] / 10
+    assert errors[-1] < DEFAULTS["target_error"] < errors[0] / 10
 
 
 def test_a_learning_rate_that_blows_up_stops_training_with_a_sentence(mlp):
     with pytest.raises(mlp.InputError, match="--lr"):
-        mlp.train(mlp.INPUTS, mlp.GATES["xor"], lr=1e308)
+        mlp.train(mlp.INPUTS, mlp.GATES["xor"], **{**DEFAULTS, "lr": 1e308})
 
 
 # %% The command line (in this process: a new Python per case is slow)
@@ -212,8 +225,8 @@ def run_main(mlp, capsys, *args):
 
 
 def test_cli_prints_the_truth_table_and_writes_json_and_a_figure(mlp, capsys, tmp_path):
-    result = run_main(mlp, capsys, "--gate", "xor", "--json", tmp_path / "out" / "mlp.json",
-                      "--plot", "--plot-dir", tmp_path / "figures")
+    result = run_main(mlp, capsys, "--gate", "xor", *FLAGS, "--json",
+                      tmp_path / "out" / "mlp.json", "--plot", "--plot-dir", tmp_path / "figures")
     assert result.returncode == 0, result.stderr
     assert "A  B  target  predicted  probability" in result.stdout
     assert "Wxh 8, bh 4, Why 4, by 1 (total 17)" in result.stdout
@@ -225,15 +238,15 @@ def test_cli_prints_the_truth_table_and_writes_json_and_a_figure(mlp, capsys, tm
 def test_the_settings_cell_drives_a_run_without_flags(mlp, capsys, monkeypatch):
     monkeypatch.setattr(mlp, "GATE", "or")  # as a notebook user edits the Settings cell
     monkeypatch.setattr(mlp, "HIDDEN", 3)
-    monkeypatch.setattr(mlp, "in_notebook", lambda: False)  # no figures here
+    monkeypatch.setattr(mlp.plumbing, "in_notebook", lambda: False)  # no figures here
     result = run_main(mlp, capsys)
     assert result.returncode == 0, result.stderr
     assert "=== OR gate ===" in result.stdout and "AND" not in result.stdout
     assert "network 2-3-1" in result.stdout
 
 
-def test_default_command_learns_all_three_gates(run_script):
-    result = run_script("mlp")
+def test_the_command_learns_all_three_gates(run_script):
+    result = run_script("mlp", "--gate", "all", *FLAGS)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("accuracy 100%") == 3
 
@@ -252,3 +265,71 @@ def test_cli_refuses_bad_settings_in_one_sentence(mlp, capsys, tmp_path, args, w
 
 def test_cli_unknown_gate_keeps_argparse_format(mlp, capsys):
     assert_usage_error(run_main(mlp, capsys, "--gate", "nand"), "nand")
+
+
+def test_hidden_units_that_cannot_fit_in_memory_are_refused_before_training(mlp, capsys):
+    result = run_main(mlp, capsys, "--hidden", 100_000_000)
+    assert_plain_error(result, "--hidden", "GiB")
+    assert "gate" not in result.stdout
+
+
+# %% Ctrl-C, the console and the output guard
+def test_ctrl_c_during_training_writes_nothing_and_says_so(mlp, capsys, tmp_path, monkeypatch):
+    out, figures = tmp_path / "out.json", tmp_path / "figures"
+    figures.mkdir()
+    out.write_text("an earlier run\n")
+    (figures / "mlp_and.png").write_bytes(b"an earlier figure")
+    before = snapshot(tmp_path)
+    real = mlp.cross_entropy
+
+    def stopped_in_the_or_gate(yp, y):  # the loop calls it once an epoch
+        if np.array_equal(y, mlp.GATES["or"]):
+            raise KeyboardInterrupt
+        return real(yp, y)
+
+    monkeypatch.setattr(mlp, "cross_entropy", stopped_in_the_or_gate)
+    result = run_main(mlp, capsys, "--gate", "all", *FLAGS, "--plot", "--plot-dir", figures,
+                      "--json", out)
+    assert result.returncode == 130, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Ctrl-C" in result.stderr
+    assert "=== OR gate ===" in result.stdout  # AND had finished: its figure waits for the rest
+    assert snapshot(tmp_path) == before
+
+
+def test_a_console_that_cannot_show_a_character_still_runs(mlp, tmp_path, monkeypatch):
+    console = io.TextIOWrapper(io.BytesIO(), encoding="cp1252")  # a Windows console
+    monkeypatch.setattr(sys, "stdout", console)
+    figures = tmp_path / "figures \u2192 here"  # an arrow: cp1252 has none
+    assert mlp.main(["--gate", "and", *map(str, FLAGS), "--plot", "--plot-dir", str(figures)]) == 0
+    console.flush()
+    assert b"saved" in console.buffer.getvalue() and (figures / "mlp_and.png").is_file()
+
+
+@pytest.mark.parametrize("case", ["json_is_this_script", "json_is_the_figure",
+                                  "figure_links_to_the_script"])
+def test_outputs_never_land_on_the_repo_or_each_other(mlp, capsys, tmp_path, impl_dir, case):
+    figures = tmp_path / "figures"
+    figures.mkdir()
+    script = impl_dir / "mlp.py"
+    if case == "figure_links_to_the_script":
+        (figures / "mlp_and.png").symlink_to(script)
+    json_path = {"json_is_this_script": script,
+                 "json_is_the_figure": figures / "mlp_and.png"}.get(case, tmp_path / "o.json")
+    before, text = snapshot(tmp_path), script.read_bytes()
+    result = run_main(mlp, capsys, "--gate", "and", *FLAGS, "--plot", "--plot-dir", figures,
+                      "--json", json_path)
+    assert_plain_error(result, "--json" if case == "json_is_this_script" else "--plot-dir")
+    assert "gate" not in result.stdout  # refused before any training
+    assert snapshot(tmp_path) == before and script.read_bytes() == text
+
+
+def test_a_figure_that_links_elsewhere_is_replaced_not_written_through(mlp, capsys, tmp_path):
+    figures, elsewhere = tmp_path / "figures", tmp_path / "keep.png"
+    figures.mkdir()
+    elsewhere.write_bytes(b"someone's picture")
+    (figures / "mlp_and.png").symlink_to(elsewhere)
+    result = run_main(mlp, capsys, "--gate", "and", *FLAGS, "--plot", "--plot-dir", figures)
+    assert result.returncode == 0, result.stderr
+    assert elsewhere.read_bytes() == b"someone's picture"
+    link = figures / "mlp_and.png"
+    assert not link.is_symlink() and link.read_bytes().startswith(b"\x89PNG")

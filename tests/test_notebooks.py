@@ -20,16 +20,27 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from conftest import REPO_ROOT
 
+try:  # a missing package skips the tests once they run (in the dev step), not at collection,
+    import jupytext  # which the plain run does too before it leaves them out
+    import nbclient
+except ImportError:
+    jupytext = nbclient = None
+
 pytestmark = pytest.mark.dev
 WHY = "notebook tests need jupytext, nbclient and ipykernel: python -m pip install {}"
-jupytext = pytest.importorskip("jupytext", reason=WHY.format("jupytext"))
-nbclient = pytest.importorskip("nbclient", reason=WHY.format("nbclient"))
-pytest.importorskip("ipykernel", reason=WHY.format("ipykernel"))
+
+
+@pytest.fixture(autouse=True)
+def notebook_packages():
+    """Skip each notebook test, when it is run, if one of the packages it needs is missing."""
+    for name in ("jupytext", "nbclient", "ipykernel"):
+        pytest.importorskip(name, reason=WHY.format(name))
 
 # What a user would change in each Settings cell for a run of seconds: name -> new value.
 SHORT_RUN = {
@@ -43,6 +54,7 @@ SHORT_FLAGS = {  # the same short runs, on the command line
     "mlp": [], "rnn": ["--epochs", "3"], "min_char_rnn": ["--iters", "300"], "lstm": [],
     "run_lstm": ["sine", "--epochs", "1"]}
 FIGURES = {"mlp": 3, "rnn": 4, "min_char_rnn": 0, "lstm": 0, "run_lstm": 3}  # inline at least
+MODULES = ("plumbing", "series_csv")  # what the scripts import: beside them, in stubs/ copies
 
 
 @pytest.fixture(scope="module")
@@ -60,12 +72,18 @@ def kernel_name(tmp_path_factory):
 
 
 def scratch_repo(tmp_path, stubs):
-    """data/ and the scripts in a scratch folder; returns the folder the notebooks run in."""
+    """data/, the scripts and the modules they import in a scratch folder; returns the folder
+    the notebooks run in. For the stubs, that is stubs/ alone, with the copies of the modules
+    that make_stubs writes there: nothing above it to import by mistake."""
     shutil.copytree(REPO_ROOT / "data", tmp_path / "data")
+    source = REPO_ROOT / "stubs" if stubs else REPO_ROOT
     folder = tmp_path / "stubs" if stubs else tmp_path
     folder.mkdir(exist_ok=True)
-    for name in SHORT_RUN:
-        shutil.copy((REPO_ROOT / "stubs" if stubs else REPO_ROOT) / f"{name}.py", folder)
+    for name in [*SHORT_RUN, *MODULES]:
+        if name in MODULES and not (REPO_ROOT / f"{name}.py").is_file():
+            continue  # a module the scripts do not import (yet)
+        assert (source / f"{name}.py").is_file(), "stubs/ lacks it: python stubs/make_stubs.py"
+        shutil.copy(source / f"{name}.py", folder)
     return folder
 
 
@@ -145,6 +163,18 @@ def test_the_stub_runs_as_a_notebook_until_its_first_todo(name, tmp_path, kernel
     shown = re.sub(r"\x1b\[[0-9;]*m", "", str(error.value))  # without the kernel's colours
     assert f"NotImplementedError: {message}" in shown
     assert "TODO" in message
+
+
+@pytest.mark.parametrize("stubs", [False, True], ids=["repo", "stubs"])
+def test_a_notebook_imports_the_modules_beside_it(stubs, tmp_path, kernel_name):
+    """The kernel starts in the notebook's folder: `import plumbing` finds the copy there."""
+    folder = scratch_repo(tmp_path, stubs)
+    notebook = jupytext.reads("# %%\nimport plumbing\nprint(plumbing.__file__)\n"
+                              "print(plumbing.repo_root())\n", fmt="py:percent")
+    execute(notebook, folder, kernel_name, timeout=120)
+    shown = notebook.cells[0].outputs[0]["text"].splitlines()
+    assert Path(shown[0]).resolve() == (folder / "plumbing.py").resolve()
+    assert Path(shown[1]).resolve() == tmp_path.resolve()  # the folder that holds data/
 
 
 def test_a_paired_notebook_edits_the_stub_that_the_tests_read(tmp_path):

@@ -19,8 +19,8 @@ import pytest
 
 from conftest import assert_plain_error, assert_usage_error, optional_exercise
 
-JSON_KEYS = {"dataset", "test_rmse", "test_mae", "test_mse", "persistence_rmse", "rmse_ratio",
-             "direction_accuracy", "rising_share", "fit_seconds", "seconds", "epochs",
+JSON_KEYS = {"dataset", "cell", "test_rmse", "test_mae", "test_mse", "persistence_rmse",
+             "rmse_ratio", "direction_accuracy", "rising_share", "fit_seconds", "seconds", "epochs",
              "free_run_rmse", "free_run_persistence_rmse", "multiple_rmse",
              "multiple_persistence_rmse", "loss", "val_loss"}
 
@@ -73,6 +73,7 @@ def test_own_csv_then_reload_the_saved_model(run_lstm, capsys, tmp_path):
         f"{untrained:.3f}")
     for suffix in ("point", "full", "multiple", "loss", "forecast"):
         assert (tmp_path / f"classic_{suffix}.png").stat().st_size > 0
+    assert (tmp_path / "classic_predictions.csv").stat().st_size > 0
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
     reloaded = run_in_process(run_lstm, capsys, *common[:-2], "--load-model", model, "--epochs",
                               "0", "--mode", "point", "--json", tmp_path / "reloaded.json")
@@ -87,6 +88,7 @@ def test_own_csv_then_reload_the_saved_model(run_lstm, capsys, tmp_path):
 
 def test_the_settings_cell_is_the_command_line(run_lstm, monkeypatch):
     """In a notebook main([]) runs: the Settings cell's values, read at call time, decide."""
+    monkeypatch.setattr(run_lstm, "DATASET", "sp500")  # as shipped (an attendee may change it)
     settings = run_lstm.settings_from(run_lstm.parse_args([]))
     assert settings["name"] == "sp500" and settings["epochs"] == 25 and settings["normalise"]
     monkeypatch.setattr(run_lstm, "DATASET", "sine")
@@ -100,9 +102,11 @@ def test_the_settings_cell_is_the_command_line(run_lstm, monkeypatch):
 def test_sp500_table_beside_the_naive_forecast_and_the_rising_share(run_lstm, load_script,
                                                                     capsys):
     """The results table on the real test span, with a stand-in for the model's predictions."""
+    import series_csv
+
     lstm = load_script("lstm")
-    settings = run_lstm.settings_from(run_lstm.parse_args(["--mode", "point"]))
-    series = lstm.load_series(settings["csv"])
+    settings = run_lstm.settings_from(run_lstm.parse_args(["sp500", "--mode", "point"]))
+    series = series_csv.read_series(settings["csv"])
     windows = lstm.make_windows(lstm.split_by_time(series.values, 0.9, 20)[1], 20)
     truth, today = windows[:, -1, 0], windows[:, -2, 0]  # (504,) each
     figures = run_lstm.report(truth, today, {"point": (truth + today) / 2}, settings)
@@ -137,7 +141,7 @@ def test_a_loaded_model_adopts_what_it_was_trained_on(run_lstm, load_script, cap
     model = keras.Sequential([keras.Input((8, 1)), keras.layers.LSTM(4), keras.layers.Dense(1)])
     bare = tmp_path / "bare.keras"
     model.save(bare)  # by Keras alone: nothing says how it was trained
-    common = ["--csv", csv, "--epochs", "0", "--mode", "point", "--plot-dir", tmp_path]
+    common = ["sp500", "--csv", csv, "--epochs", "0", "--mode", "point", "--plot-dir", tmp_path]
     result = run_in_process(run_lstm, capsys, *common, "--load-model", bare, "--no-normalise")
     assert result.returncode == 0, result.stderr
     assert "holds no record" in result.stdout and "assuming --no-normalise" in result.stdout
@@ -213,7 +217,7 @@ def test_fewer_rows_than_two_windows(run_lstm, capsys, tmp_path):
 
 def test_zero_first_value_with_normalisation(run_lstm, capsys, tmp_path):
     csv = classic_file(tmp_path, np.sin(np.arange(60) / 5.0))  # starts at exactly 0
-    result = run_in_process(run_lstm, capsys, "--csv", csv, "--seq-len", "5",
+    result = run_in_process(run_lstm, capsys, "sp500", "--csv", csv, "--seq-len", "5",
                             "--plot-dir", tmp_path)
     assert_plain_error(result, "line 1", "value = 0", "--no-normalise")
 
@@ -223,7 +227,7 @@ def test_a_zero_volume_is_named_by_its_line_and_date(run_lstm, capsys, tmp_path)
     rows = [f"2020-{1 + day // 28:02d}-{1 + day % 28:02d},{100 + day},{0 if day == 40 else 5}"
             for day in range(60)]
     csv.write_text("Date,Close,Volume\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    result = run_in_process(run_lstm, capsys, "--csv", csv, "--columns", "Close, Volume",
+    result = run_in_process(run_lstm, capsys, "sp500", "--csv", csv, "--columns", "Close, Volume",
                             "--seq-len", "5", "--plot-dir", tmp_path)
     assert_plain_error(result, "line 42", "(2020-02-13)", "Volume = 0", "out of --columns")
 

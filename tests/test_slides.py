@@ -3,6 +3,7 @@
     python -m pytest tests/test_slides.py
 
 The deck is slides/slides.md (Marp Markdown); its pictures are made by slides/make_figures.py.
+The licence files and the commands that render the deck are checked here too.
 """
 
 import os
@@ -38,14 +39,15 @@ PARTS = [
     ("running the rnn", ["python rnn.py"]),
     ("the rnn exercise", ["your turn, part 2", "python -m pytest --impl stubs tests/test_rnn.py"]),
     ("the rnn's sine wave", ["img/rnn_sine.png", "free running"]),
-    ("the char-rnn detour", ["python min_char_rnn.py"]),
+    ("the break", ["break: 5 minutes"]),
+    ("the char-rnn detour", ["python min_char_rnn.py", "written for this repo"]),
     ("char-rnn samples", ["img/char_rnn_stages.png", "temperature"]),
     ("how much is copied", ["copied_line_rate"]),
     ("the char-rnn exercise", ["your turn, part 3", "optional",
                                "python -m pytest --impl stubs tests/test_min_char_rnn.py"]),
     ("deeper rnns and their gradients", ["explode", "vanish"]),
     ("switching to keras", ["keras", "simplernn", "gru", "lstm"]),
-    ("the lstm cell", ["lstm cell", "gate", "1997", "2000"]),
+    ("the lstm cell", ["lstm cell", "gate", "1997", "2000", "olah"]),
     ("the lstm sine wave", ["python run_lstm.py sine", "img/lstm_sine.png"]),
     ("the s&p 500", ["python run_lstm.py", "img/lstm_sp500.png"]),
     ("why one step ahead flatters", ["flatters", "tomorrow = today", "ratio", "rising days"]),
@@ -53,7 +55,10 @@ PARTS = [
                            "python -m pytest --impl stubs tests/test_lstm.py"]),
     ("your own stock", ["python run_lstm.py --csv"]),
     ("where to go next", ["where to go next"]),
-    ("resources and credits", ["resources and credits"]),
+    ("resources and credits", ["resources and credits", "long short-term memory",
+                               "learning to forget"]),
+    ("the data and the licences", ["sp500.csv", "`arch`", "s&p dow jones indices", "teaching",
+                                   "no licence", "rhymes.txt", "mit", "cc by 4.0"]),
 ]
 # The public work the scripts follow: the credits slide and the README link each of these.
 CREDITS = [
@@ -63,9 +68,11 @@ CREDITS = [
     "https://colah.github.io/posts/2015-08-Understanding-LSTMs/",
     "https://iamtrask.github.io/2015/07/12/basic-python-network/",
     "https://www.deeplearningbook.org/",
+    "https://doi.org/10.1162/neco.1997.9.8.1735",  # Hochreiter and Schmidhuber, 1997
+    "https://doi.org/10.1162/089976600300015015",  # Gers, Schmidhuber and Cummins, 2000
 ]
-# The minutes of the evening, as the plan slide gives them.
-MINUTES = {"introduction": 5, "1.": 40, "2.": 30, "3.": 10, "4.": 25, "slack": 10}
+# The minutes of the evening, as the plan slide gives them, in order.
+MINUTES = {"introduction": 5, "1.": 40, "2.": 30, "break": 5, "3.": 10, "4.": 25, "slack": 5}
 
 
 def read_deck():
@@ -159,6 +166,7 @@ def test_the_plan_adds_up_to_the_evening():
         key = next(key for key in MINUTES if cells[0].lower().startswith(key))
         minutes[key] = int(cells[2])
     assert minutes == MINUTES
+    assert list(minutes) == list(MINUTES), "the rows of the plan are out of order"
     assert sum(minutes.values()) == 120
 
 
@@ -216,3 +224,72 @@ def test_every_measured_number_on_a_slide_stands_in_the_readme():
     assert len(numbers) >= 8, numbers
     missing = sorted(number for number in numbers if number not in readme)
     assert not missing, f"the slides quote {missing}, which README.md does not"
+
+
+def png_size(path):
+    """(width, height) in pixels of a PNG file, from its header."""
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", path
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+def figure_setting(name):
+    """A number set at the top of slides/make_figures.py, such as SHARPNESS."""
+    source = (SLIDES_DIR / "make_figures.py").read_text(encoding="utf-8")
+    return float(re.search(rf"^{name} = ([\d.]+)", source, flags=re.MULTILINE).group(1))
+
+
+def test_every_picture_is_shown_at_the_size_it_was_drawn_for():
+    """An inline picture's `w:` is its width in slide pixels, so that a label of SLIDE_TEXT_PT
+    points in the figure is as large on the slide as the body text (25 px at 1280x720)."""
+    links = re.findall(r"!\[([^\]]*)\]\((img/[^)\s]+)\)", DECK.read_text(encoding="utf-8"))
+    sharpness = figure_setting("SHARPNESS")
+    for alt, link in links:
+        if alt.startswith("bg"):
+            continue  # a background picture is fitted to its half of the slide
+        width = re.search(r"\bw:(\d+)", alt)
+        assert width, f"{link} has no w: width on the slide"
+        assert int(width.group(1)) <= 1160, f"{link} is wider than the slide's text"
+        drawn = png_size(SLIDES_DIR / link)[0]
+        assert abs(drawn - sharpness * int(width.group(1))) <= 2, (
+            f"{link} is {drawn} px wide, drawn for w:{drawn / sharpness:.0f}: run "
+            "slides/make_figures.py, or show it at that width")
+
+
+def test_no_text_in_a_figure_is_smaller_than_the_slides_body_text():
+    source = (SLIDES_DIR / "make_figures.py").read_text(encoding="utf-8")
+    points = figure_setting("SLIDE_TEXT_PT")
+    assert points * figure_setting("SLIDE_PX_PER_INCH") / 72 >= 25  # body text: 25 px
+    sizes = [float(size) for size in re.findall(r"fontsize=([\d.]+)", source)]
+    assert sizes, "no font size found in make_figures.py"
+    assert min(sizes) >= points, f"a label of {min(sizes)} pt in make_figures.py"
+    assert re.search(r'"font\.size", "axes\.titlesize"', source)  # every default text too
+
+
+def test_every_marp_render_command_allows_local_files():
+    """Without --allow-local-files, the PDF and the images Marp draws show no picture."""
+    commands = []
+    for readme in (SLIDES_DIR / "README.md", REPO_ROOT / "README.md"):
+        commands += [line for line in readme.read_text(encoding="utf-8").splitlines()
+                     if re.match(r"\s*(npx\s+)?(@marp-team/)?marp(-cli)?\s", line)]
+    assert any("--pdf" in line for line in commands), commands
+    assert any("--images" in line for line in commands), commands
+    for line in commands:
+        assert "--allow-local-files" in line, f"a render command without the flag: {line}"
+
+
+def test_the_licence_files_exist_and_the_readme_links_them():
+    code = (REPO_ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert code.startswith("MIT License") and "2026" in code
+    content = (REPO_ROOT / "LICENSE-CONTENT.md").read_text(encoding="utf-8")
+    for words in ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/", "rhymes.txt",
+                  "slides/slides.md", "sp500.csv", "S&P Dow Jones Indices", "`arch`",
+                  "grants no licence"):
+        assert words in content, f"LICENSE-CONTENT.md does not say {words!r}"
+    for picture in sorted((SLIDES_DIR / "img").glob("*.png")):
+        assert f"`{picture.name}`" in content, f"LICENSE-CONTENT.md does not name {picture.name}"
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Licence\n", 1)[1].split("\n## ", 1)[0]
+    assert "(LICENSE)" in section and "(LICENSE-CONTENT.md)" in section
+    data = (REPO_ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    assert "S&P Dow Jones Indices" in data and "no licence" in data

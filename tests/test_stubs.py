@@ -2,7 +2,9 @@
 
 A tiny repo with one solution script (a toy mlp.py), one exercise region and one test is built
 in a temporary folder; its stub must fail its test with the TODO's words, and pass once
-completed, and the board at the end of the run must say so.
+completed, and the board at the end of the run must say so. make_stubs.py must never overwrite
+a stub that holds an attendee's work: it keeps it, names it, and replaces it only when asked
+with --reset, after a backup; every command it suggests must be safe to follow.
 """
 
 import importlib.util
@@ -11,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -50,11 +53,13 @@ def make_stubs():
 
 @pytest.fixture
 def toy_repo(tmp_path):
-    """A copy of the machinery around one toy mlp.py: conftest.py, data/, stubs/, tests/."""
+    """A copy of the machinery around one toy mlp.py: conftest.py, plumbing.py, data/, stubs/,
+    tests/."""
     for folder in ("data", "stubs", "tests"):
         (tmp_path / folder).mkdir()
     shutil.copy(REPO_ROOT / "stubs/make_stubs.py", tmp_path / "stubs")
     shutil.copy(REPO_ROOT / "conftest.py", tmp_path)
+    shutil.copy(REPO_ROOT / "plumbing.py", tmp_path)  # conftest's report header imports it
     shutil.copy(REPO_ROOT / "pyproject.toml", tmp_path)  # the markers
     (tmp_path / "tests/test_mlp.py").write_text(TOY_TEST)
     (tmp_path / "mlp.py").write_text(TOY_SCRIPT)
@@ -74,9 +79,19 @@ def test_region_becomes_not_implemented_at_its_indentation(make_stubs):
     compile(stub, "mlp.py", "exec")
 
 
-def test_script_without_regions_is_copied_unchanged(make_stubs):
+def test_script_without_regions_is_copied_under_a_header(make_stubs):
     source = "import lstm\n\nprint(lstm)\n"
-    assert make_stubs.make_stub(source, "run_lstm.py") == source
+    stub = make_stubs.make_stub(source, "run_lstm.py")
+    assert stub.startswith("# Copy of run_lstm.py") and stub.endswith(source)
+
+
+def test_the_fingerprint_is_the_digest_of_the_file_without_its_line(make_stubs):
+    text = make_stubs.make_stub(TOY_SCRIPT, "mlp.py")
+    written = make_stubs.with_fingerprint(text)
+    recorded, rest = make_stubs.read_fingerprint(written)
+    assert rest == text and recorded == make_stubs.digest(text)
+    assert written.splitlines()[2] == f"# make_stubs: sha256 {recorded}"  # after the header
+    assert written.splitlines()[3] == '"""A toy script with one exercise."""'
 
 
 @pytest.mark.parametrize("source, where", [
@@ -140,6 +155,202 @@ def test_check_reports_stale_stubs(toy_repo):
     assert "stubs/mlp.py" in stale.stdout
 
 
+# %% An attendee's work is never lost
+@pytest.fixture
+def make(toy_repo, make_stubs, monkeypatch, capsys):
+    """make_stubs.main run in-process on the toy repo, as `python stubs/make_stubs.py ARGS`
+    from its folder would (in milliseconds); returns its exit status and output."""
+    monkeypatch.setattr(make_stubs, "REPO_ROOT", toy_repo)
+    monkeypatch.setattr(make_stubs, "STUBS_DIR", toy_repo / "stubs")
+    monkeypatch.chdir(toy_repo)
+
+    def main(*args):
+        capsys.readouterr()
+        try:
+            status = make_stubs.main(list(args))
+        except SystemExit as error:  # argparse's own refusal
+            status = error.code
+        output = capsys.readouterr()
+        return subprocess.CompletedProcess(args, status, output.out, output.err)
+
+    return main
+
+def done_stub(repo, code="result = x + x"):
+    """Write the toy exercise in stubs/mlp.py as an attendee would; returns the stub's bytes."""
+    stub_path = repo / "stubs/mlp.py"
+    stub_path.write_text(stub_path.read_text().replace(
+        "raise NotImplementedError('TODO: Double the input')", code))
+    return stub_path.read_bytes()
+
+
+def change_solution(repo):
+    (repo / "mlp.py").write_text(TOY_SCRIPT.replace("Twice x.", "Two times x."))
+
+
+def backups(repo):
+    return sorted((repo / "stubs").glob("mlp.py.bak-*"))
+
+
+def suggested_commands(output):
+    """The commands that make_stubs's output tells the reader to run, as argument lists."""
+    return [command.split()[1:] for command in re.findall(r"`(python [^`]+)`", output)]
+
+
+def test_an_untouched_stub_follows_its_solution(toy_repo, make):
+    assert make().returncode == 0
+    change_solution(toy_repo)
+    result = make()
+    assert result.returncode == 0 and "wrote stubs/mlp.py" in result.stdout
+    assert "Two times x." in (toy_repo / "stubs/mlp.py").read_text() and not backups(toy_repo)
+
+
+@pytest.mark.parametrize("edit", ["exercise", "settings", "crlf exercise"])
+def test_a_stub_with_work_is_kept_byte_for_byte_and_named(toy_repo, make, edit):
+    assert make().returncode == 0
+    stub_path = toy_repo / "stubs/mlp.py"
+    if edit == "settings":  # any line but the exercise's: here the docstring
+        stub_path.write_text(stub_path.read_text().replace("Twice x.", "Twice x, say."))
+    else:
+        done_stub(toy_repo)
+    if edit.startswith("crlf"):  # an editor on Windows: the line endings alone are not work
+        stub_path.write_bytes(stub_path.read_bytes().replace(b"\n", b"\r\n"))
+    work = stub_path.read_bytes()
+    change_solution(toy_repo)
+    for args in (["stubs/make_stubs.py"], ["stubs/make_stubs.py", "mlp.py"]):
+        result = run(toy_repo, *args)
+        assert result.returncode == 0, result.stderr
+        assert "kept stubs/mlp.py: it holds your work" in result.stdout
+        assert "--reset mlp.py" in result.stdout and "changed since" in result.stdout
+        assert stub_path.read_bytes() == work and not backups(toy_repo)
+
+
+def test_line_endings_alone_are_not_work(toy_repo, make):
+    assert make().returncode == 0
+    stub_path = toy_repo / "stubs/mlp.py"
+    stub_path.write_bytes(stub_path.read_bytes().replace(b"\n", b"\r\n"))  # git on Windows
+    change_solution(toy_repo)
+    assert "wrote stubs/mlp.py" in make().stdout
+    assert "Two times x." in stub_path.read_text()
+
+
+@pytest.mark.parametrize("name", ["mlp.py", "stubs/mlp.py"])
+def test_reset_backs_up_first_and_never_overwrites_a_backup(toy_repo, make, name):
+    assert make().returncode == 0
+    fresh = (toy_repo / "stubs/mlp.py").read_bytes()
+    first = done_stub(toy_repo)
+    assert make("--reset", name).returncode == 0
+    assert (toy_repo / "stubs/mlp.py").read_bytes() == fresh
+    second = done_stub(toy_repo, "result = 2 * x  # second try")
+    result = make("--reset", name)  # most likely the same second
+    assert result.returncode == 0 and "copied stubs/mlp.py to stubs/mlp.py.bak-" in result.stdout
+    assert sorted(path.read_bytes() for path in backups(toy_repo)) == sorted([first, second])
+    assert (toy_repo / "stubs/mlp.py").read_bytes() == fresh
+
+
+def test_check_names_work_without_failing_and_fails_for_a_stale_untouched_stub(toy_repo, make):
+    assert make().returncode == 0
+    work = done_stub(toy_repo)
+    kept = make("--check")
+    assert kept.returncode == 0 and "has your work, kept: stubs/mlp.py" in kept.stdout
+    change_solution(toy_repo)
+    assert make("--check").returncode == 0  # still yours
+    (toy_repo / "stubs/mlp.py").unlink()
+    assert make().returncode == 0
+    (toy_repo / "mlp.py").write_text(TOY_SCRIPT)  # the solution moves on; the stub is untouched
+    stale = make("--check")
+    assert stale.returncode == 1 and "out of date: stubs/mlp.py" in stale.stdout
+    assert work not in [path.read_bytes() for path in (toy_repo / "stubs").iterdir()]
+
+
+def test_every_command_make_stubs_suggests_is_safe_to_follow(toy_repo, make):
+    (toy_repo / "plumbing.py").write_text("VALUE = 1\n")
+    assert make().returncode == 0
+    work = done_stub(toy_repo)
+    change_solution(toy_repo)  # the stub with work is stale, and so is the untouched copy:
+    (toy_repo / "plumbing.py").write_text("VALUE = 2\n")
+    followed = 0
+    for args in (["--check"], []):
+        output = make(*args).stdout
+        for command in suggested_commands(output):
+            assert command[0] == "stubs/make_stubs.py"
+            assert make(*command[1:]).returncode == 0
+            followed += 1
+            saved = [path.read_bytes() for path in backups(toy_repo)]
+            assert work in saved or (toy_repo / "stubs/mlp.py").read_bytes() == work, command
+    assert followed >= 2
+
+
+def test_a_stub_made_before_fingerprints_is_kept_only_with_work(toy_repo, make, make_stubs):
+    legacy = make_stubs.make_stub(TOY_SCRIPT, "mlp.py")  # what an older make_stubs wrote
+    stub_path = toy_repo / "stubs/mlp.py"
+    stub_path.write_text(legacy)
+    change_solution(toy_repo)
+    assert "wrote stubs/mlp.py" in make().stdout
+    stub_path.write_text(legacy.replace(
+        "raise NotImplementedError('TODO: Double the input')", "result = x + x"))
+    work = stub_path.read_bytes()
+    assert "kept stubs/mlp.py" in make().stdout
+    assert stub_path.read_bytes() == work
+
+
+def test_shared_modules_are_copied_refreshed_and_kept_when_edited(toy_repo, make):
+    (toy_repo / "plumbing.py").write_text('"""Shared code."""\n\nVALUE = 1\n')
+    assert make("mlp.py").returncode == 0
+    copy = toy_repo / "stubs/plumbing.py"
+    assert copy.read_text().splitlines()[0].startswith("# Generated by stubs/make_stubs.py")
+    assert copy.read_text().endswith('"""Shared code."""\n\nVALUE = 1\n') and not copy.is_symlink()
+    (toy_repo / "plumbing.py").write_text('"""Shared code."""\n\nVALUE = 2\n')
+    assert "out of date: stubs/plumbing.py" in run(toy_repo, "stubs/make_stubs.py",
+                                                    "--check").stdout
+    assert make().returncode == 0
+    assert copy.read_text().endswith("VALUE = 2\n")
+    copy.write_text(copy.read_text() + "DEBUG = True\n")
+    edited = copy.read_bytes()
+    (toy_repo / "plumbing.py").write_text('"""Shared code."""\n\nVALUE = 3\n')
+    result = make()
+    assert "kept stubs/plumbing.py" in result.stdout and copy.read_bytes() == edited
+    assert make("--reset", "plumbing.py").returncode == 0
+    assert copy.read_text().endswith("VALUE = 3\n")
+    assert [path.read_bytes() for path in (toy_repo / "stubs").glob("plumbing.py.bak-*")] == [
+        edited]
+
+
+def test_reset_refuses_anything_but_a_stub(toy_repo, make):
+    assert make().returncode == 0
+    for name in ("notes.py", "conftest.py", "../mlp.py", "data/mlp.py"):
+        result = make("--reset", name)
+        assert result.returncode == 2 and "names none of the stubs" in result.stderr
+        assert "nothing was written" in result.stderr and "Traceback" not in result.stderr
+    both = make("--check", "--reset", "mlp.py")
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
+    assert not backups(toy_repo)
+
+
+# %% The repo's own stubs
 def test_repo_stubs_are_up_to_date():
+    """Every stub that nobody has edited is what make_stubs writes from today's solutions.
+
+    A stub that holds work (its text no longer matches the fingerprint make_stubs wrote in its
+    header: an exercise done, a Settings value changed, a notebook paired with it) is only
+    named by --check, never a failure. So this test passes in an attendee's repo, whatever
+    they did to stubs/, and still fails when a developer changes a solution but forgets to
+    regenerate its stub. A stub edited by hand in the repo itself slips through here; the
+    developer test below, which wants every stub exactly as make_stubs writes it, catches it.
+    """
     result = run(REPO_ROOT, "stubs/make_stubs.py", "--check")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.dev
+def test_repo_stubs_are_exactly_what_make_stubs_writes(make_stubs):
+    """The developer step: no stub of the repo holds an edit of its own (a hand edit of a stub
+    is lost for good the day its solution changes and it is reset)."""
+    names = [name for name in make_stubs.EVENING if (REPO_ROOT / name).is_file()]
+    differ = [path.relative_to(REPO_ROOT).as_posix()
+              for path, text in make_stubs.expected_files(names).items()
+              if not path.is_file() or path.read_bytes() != text.encode("utf-8")]
+    assert not differ, (
+        f"{', '.join(differ)} differ from what make_stubs writes. Run `python "
+        "stubs/make_stubs.py`; a stub it keeps holds an edit made by hand: make that edit in "
+        "the solution one folder up instead, then `python stubs/make_stubs.py --reset "
+        f"{' '.join(Path(name).name for name in differ)}` (it backs the old ones up first).")
