@@ -639,10 +639,7 @@ def parse_args(argv):
     add("--resume", type=Path, help="continue training from this checkpoint")
     add("--book", type=Path, default=root / BOOK, help=f"the new book (default {BOOK})")
     add("--json", type=Path, help="write the run's figures to this JSON file")
-    try:
-        args = parser.parse_args(argv)
-    finally:
-        sys.stdout.flush()  # --help's text leaves now, where main() can catch a closed pipe
+    args = parser.parse_args(argv)  # --help's text is flushed by plumbing.run_main
     check_settings(args)
     plumbing.check_outputs({"--checkpoint": args.checkpoint, "--book": args.book,
                             "--json": args.json},

@@ -299,10 +299,7 @@ def parse_args(argv):
                         help="folder for the PNGs (default: figures/)")
     parser.add_argument("--show", action="store_true", help="also open the plots in a window")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
-    try:
-        args = parser.parse_args(argv)
-    finally:
-        sys.stdout.flush()  # --help's text leaves now, where main() can catch a closed pipe
+    args = parser.parse_args(argv)  # --help's text is flushed by plumbing.run_main
     args.show = args.show or plumbing.in_notebook()  # a notebook shows its figures inline
     plumbing.check_count("--epochs", args.epochs)
     plumbing.check_count("--hidden", args.hidden)

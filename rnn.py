@@ -696,10 +696,7 @@ def parse_args(argv):
     parser.add_argument("--live", action="store_true", default=LIVE,
                         help=f"redraw the predictions every {LIVE_EVERY} epochs while training")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
-    try:
-        args = parser.parse_args(argv)
-    finally:
-        sys.stdout.flush()  # --help's text leaves now, where main() can catch a closed pipe
+    args = parser.parse_args(argv)  # --help's text is flushed by plumbing.run_main
     args.show = args.show or plumbing.in_notebook()  # a notebook shows its figures inline
     for flag in ("--epochs", "--hidden", "--seq-len", "--batch-size"):
         plumbing.check_count(flag, getattr(args, flag[2:].replace("-", "_")))

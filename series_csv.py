@@ -244,11 +244,15 @@ def check_spaced_numbers(body, first_line):
                          "with commas under a header row such as Date,Close.")
 
 
+# pandas 3 reads every digit of a number exactly by default; older pandas must be asked to
+EXACT = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+
+
 def parse_csv(text, **options):
     """pandas' read_csv on the text, with its complaints about uneven rows as one sentence."""
     try:
         return pd.read_csv(io.StringIO(text), skipinitialspace=True, skip_blank_lines=False,
-                           **options)
+                           **EXACT, **options)
     except pd.errors.ParserError as error:
         detail = str(error).strip().splitlines()[-1]
         raise InputError(f"the rows are not an even table ({detail}); give every row the same "

@@ -1,6 +1,6 @@
 # Exercise version of min_char_rnn.py, made by stubs/make_stubs.py from the solution one folder up.
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
-# make_stubs: sha256 d7ac25aacc2aa5483e3613e2ee8ac5e619885089847ba8413d56e01a9922ce5d
+# make_stubs: sha256 34f56d94756bb70c84ff7d298288e77d18da1595e53c03a17eb1beedc6df9a6d
 """A character-level vanilla RNN in numpy that learns rhyming verse and writes a new book.
 
 Text is a sequence too. This is rnn.py's network with one-hot characters in and a softmax over
@@ -620,10 +620,7 @@ def parse_args(argv):
     add("--resume", type=Path, help="continue training from this checkpoint")
     add("--book", type=Path, default=root / BOOK, help=f"the new book (default {BOOK})")
     add("--json", type=Path, help="write the run's figures to this JSON file")
-    try:
-        args = parser.parse_args(argv)
-    finally:
-        sys.stdout.flush()  # --help's text leaves now, where main() can catch a closed pipe
+    args = parser.parse_args(argv)  # --help's text is flushed by plumbing.run_main
     check_settings(args)
     plumbing.check_outputs({"--checkpoint": args.checkpoint, "--book": args.book,
                             "--json": args.json},

@@ -1,6 +1,6 @@
 # Exercise version of mlp.py, made by stubs/make_stubs.py from the solution one folder up.
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
-# make_stubs: sha256 fbf29a98f966db683af3982c1803d076585ef593c334eea73581383880deddfe
+# make_stubs: sha256 c8d751f22277b378839798335eef8fff618f575416b9e7666c644ad13d356260
 """A neural net from scratch: a numpy multilayer perceptron learns the AND, OR and XOR gates.
 
 Part 1 of the evening. Two inputs, four hidden sigmoid units and one sigmoid output learn one
@@ -287,10 +287,7 @@ def parse_args(argv):
                         help="folder for the PNGs (default: figures/)")
     parser.add_argument("--show", action="store_true", help="also open the plots in a window")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
-    try:
-        args = parser.parse_args(argv)
-    finally:
-        sys.stdout.flush()  # --help's text leaves now, where main() can catch a closed pipe
+    args = parser.parse_args(argv)  # --help's text is flushed by plumbing.run_main
     args.show = args.show or plumbing.in_notebook()  # a notebook shows its figures inline
     plumbing.check_count("--epochs", args.epochs)
     plumbing.check_count("--hidden", args.hidden)

@@ -1,6 +1,6 @@
 # Exercise version of rnn.py, made by stubs/make_stubs.py from the solution one folder up.
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
-# make_stubs: sha256 1f79f8d9b74ce89ff5a350ef72b5cacf599c4697dae01db7d4c7448667946981
+# make_stubs: sha256 85508b52cb81c60aab960305a44e78e6c0431d2b2f6ba4b3dea88838090b4a7c
 """Make it recurrent: a numpy RNN learns a sine wave, then draws the wave by itself.
 
 Part 2 of the evening. The network of mlp.py (row vectors, Wxh, bh, Why, by, and the same
@@ -684,10 +684,7 @@ def parse_args(argv):
     parser.add_argument("--live", action="store_true", default=LIVE,
                         help=f"redraw the predictions every {LIVE_EVERY} epochs while training")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
-    try:
-        args = parser.parse_args(argv)
-    finally:
-        sys.stdout.flush()  # --help's text leaves now, where main() can catch a closed pipe
+    args = parser.parse_args(argv)  # --help's text is flushed by plumbing.run_main
     args.show = args.show or plumbing.in_notebook()  # a notebook shows its figures inline
     for flag in ("--epochs", "--hidden", "--seq-len", "--batch-size"):
         plumbing.check_count(flag, getattr(args, flag[2:].replace("-", "_")))

@@ -277,7 +277,8 @@ def installed(monkeypatch, tmp_path):
     KERAS_BACKEND is unset and Keras's settings folder is an empty one (KERAS_HOME), so that
     nothing of this computer's own set-up leaks in; both come back after the test.
     """
-    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    monkeypatch.setenv("KERAS_BACKEND", "")  # recorded, so that the choice the test makes
+    monkeypatch.delenv("KERAS_BACKEND")  # (plumbing writes it there) is undone after it
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / ".keras"))
     real_find_spec = importlib.util.find_spec

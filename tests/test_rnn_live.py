@@ -7,6 +7,8 @@ says so in one sentence and draws off-screen.
 """
 
 import json
+import sys
+import types
 
 import numpy as np
 import pytest
@@ -106,7 +108,6 @@ def test_live_changes_no_number_of_the_run(rnn, capsys, tmp_path, redraws):
 
 
 def test_in_a_notebook_live_updates_one_output_in_place(rnn, capsys, tmp_path, monkeypatch):
-    import IPython.display
     import matplotlib.pyplot as plt
 
     shown, updates = [], []
@@ -119,7 +120,11 @@ def test_in_a_notebook_live_updates_one_output_in_place(rnn, capsys, tmp_path, m
         shown.append(figure)
         return Handle()
 
-    monkeypatch.setattr(IPython.display, "display", display)
+    # A stand-in for IPython's display, which a notebook has and requirements.txt does not
+    fake = types.ModuleType("IPython.display")
+    fake.display = display
+    monkeypatch.setitem(sys.modules, "IPython", types.ModuleType("IPython"))
+    monkeypatch.setitem(sys.modules, "IPython.display", fake)
     monkeypatch.setattr(rnn.plumbing, "in_notebook", lambda: True)
     monkeypatch.setattr(rnn, "CSV", sine_csv(tmp_path))  # a notebook's Settings cell
     monkeypatch.setattr(rnn, "LIVE", True)
