@@ -561,9 +561,7 @@ def check_checkpoint(path, arrays, vocabulary, expected):
 # %% Plumbing: files and command line
 def load_text(path, seq_len):
     """The training text (a byte-order mark dropped), or one sentence on why it cannot be."""
-    if not path.is_file():
-        where = f"{path} is a folder" if path.is_dir() else f"No text file at {path}"
-        raise InputError(f"{where}; give the path of a plain UTF-8 text file.")
+    plumbing.check_input(path, "text file", "give the path of a plain UTF-8 text file")
     try:
         text = path.read_text(encoding="utf-8-sig")  # UTF-8; a byte-order mark is not text
     except UnicodeDecodeError as error:
@@ -579,9 +577,7 @@ def load_text(path, seq_len):
 
 def read_checkpoint(path):
     """The arrays of a checkpoint file (never a pickle), or one sentence on why it is not."""
-    if not path.is_file():
-        raise InputError(f"--resume {path} is a folder; {GIVE}." if path.is_dir()
-                         else f"No checkpoint at {path}; {GIVE}.")
+    plumbing.check_input(path, "checkpoint", GIVE)
     with open(path, "rb") as file:
         start = file.read(6)
     problem = ("is empty (a save that never finished?)" if not start

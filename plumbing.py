@@ -297,8 +297,9 @@ def live_figure(figure):
     if figure.canvas.required_interactive_framework is None:  # Agg, PDF, SVG: no window
         import matplotlib
 
-        print(f"--live: matplotlib's {matplotlib.get_backend()} backend opens no window here, "
-              "so the live view is drawn off-screen only.")
+        print(f"--live: matplotlib's {matplotlib.get_backend()} backend here cannot open a "
+              "window, so the live view is drawn off-screen (run it on a desktop or in a "
+              "notebook to watch it).")
         return figure.canvas.draw
     figure.show()
 

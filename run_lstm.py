@@ -334,7 +334,7 @@ def live_view(model, data, settings, series):
     windows = data["test_windows"][:, :-1, :]  # (n_test, seq_len, columns), the same each time
     fig, lines = live_figure(settings, test_steps(series, len(windows)),
                              data["test_windows"][:, -1, 0])
-    show, predict, spent = live_screen(fig), lstm.fast_predict(model), []
+    show, predict, spent = plumbing.live_figure(fig), lstm.fast_predict(model), []
 
     def draw(title):
         started = time.perf_counter()
@@ -382,28 +382,6 @@ def live_figure(settings, x, truth):
     test_ax.legend(loc="upper left", fontsize="small")
     fig.autofmt_xdate()
     return fig, lines
-
-
-def live_screen(fig):
-    """How the live figure is shown: returns the function that puts its new state on screen."""
-    import matplotlib
-
-    if plumbing.in_notebook():
-        from IPython.display import display
-
-        handle = display(fig, display_id=True)  # one figure, replaced in place each epoch
-        return lambda: handle.update(fig)
-    backend = matplotlib.get_backend().lower()
-    if backend in ("agg", "cairo", "pdf", "pgf", "ps", "svg", "template"):  # files only
-        print(f"--live: matplotlib's {backend} backend here cannot open a window, so the live "
-              "view is drawn off-screen (run it on a desktop or in a notebook to watch it).")
-        return fig.canvas.draw
-    fig.show()
-
-    def to_screen():
-        fig.canvas.draw_idle()
-        fig.canvas.flush_events()  # the window repaints now, while training goes on
-    return to_screen
 
 
 # %% Evaluation and plots

@@ -1,6 +1,6 @@
 # Exercise version of min_char_rnn.py, made by stubs/make_stubs.py from the solution one folder up.
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
-# make_stubs: sha256 34f56d94756bb70c84ff7d298288e77d18da1595e53c03a17eb1beedc6df9a6d
+# make_stubs: sha256 fdc06e25387c6d2ac0433963e5b5ec93b24e953b926341fa2164906f08a981e4
 """A character-level vanilla RNN in numpy that learns rhyming verse and writes a new book.
 
 Text is a sequence too. This is rnn.py's network with one-hot characters in and a softmax over
@@ -542,9 +542,7 @@ def check_checkpoint(path, arrays, vocabulary, expected):
 # %% Plumbing: files and command line
 def load_text(path, seq_len):
     """The training text (a byte-order mark dropped), or one sentence on why it cannot be."""
-    if not path.is_file():
-        where = f"{path} is a folder" if path.is_dir() else f"No text file at {path}"
-        raise InputError(f"{where}; give the path of a plain UTF-8 text file.")
+    plumbing.check_input(path, "text file", "give the path of a plain UTF-8 text file")
     try:
         text = path.read_text(encoding="utf-8-sig")  # UTF-8; a byte-order mark is not text
     except UnicodeDecodeError as error:
@@ -560,9 +558,7 @@ def load_text(path, seq_len):
 
 def read_checkpoint(path):
     """The arrays of a checkpoint file (never a pickle), or one sentence on why it is not."""
-    if not path.is_file():
-        raise InputError(f"--resume {path} is a folder; {GIVE}." if path.is_dir()
-                         else f"No checkpoint at {path}; {GIVE}.")
+    plumbing.check_input(path, "checkpoint", GIVE)
     with open(path, "rb") as file:
         start = file.read(6)
     problem = ("is empty (a save that never finished?)" if not start

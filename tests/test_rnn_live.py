@@ -83,7 +83,7 @@ def test_live_redraws_every_few_epochs_off_screen_under_agg(rnn, capsys, tmp_pat
                          "--plot-dir", tmp_path / "figs")
     assert code == 0
     notes = [line for line in out.splitlines() if line.startswith("--live")]
-    assert len(notes) == 1 and "no window" in notes[0] and notes[0].endswith(".")
+    assert len(notes) == 1 and "cannot open a window" in notes[0] and notes[0].endswith(".")
     assert redraws["epochs"] == list(range(9))  # called before training and after each epoch
     live = redraws["figures"]
     assert len(live) == 1  # one figure, redrawn in place
