@@ -296,9 +296,9 @@ def make_windows(series, seq_len):
 
 
 def load_data(path, seq_len):
-    """Read the series (the file's first, or Close, column) and check that it suits training:
-    long enough for the windows, not constant, and small enough to scale. Returns (series,
-    n_train, dates), dates being None when the file has none."""
+    """Read the series (series_csv: one number a line, or a stock's Close column) and check
+    that it suits training: long enough for the windows, not constant, and small enough to
+    scale. Returns (series, n_train, dates), dates being None when the file has none."""
     table = series_csv.read_series(path)
     series = table.values[:, 0]
     train_part, _ = split_series(series)
@@ -580,7 +580,7 @@ def live_view(series, n_train, settings, every=LIVE_EVERY):
     scaled, test, seq_len = standardise(series, mean, unit), series[n_train:], settings["seq_len"]
     span = np.arange(n_train, len(series))
     figure, axes = plt.subplots(figsize=(8.5, 3))
-    axes.plot(span, test, "-", label="truth")
+    axes.plot(span, test, color="black", label="truth")  # the slides' colours: truth black
     one_line, = axes.plot(span, np.full(len(test), np.nan), "--", label="one step ahead")
     free_line, = axes.plot(span, np.full(len(test), np.nan), "--", label="free running")
     low, high = test.min(), test.max()
