@@ -252,8 +252,8 @@ def test_the_whole_check_passes_here():
 def test_optional_notebook_packages_are_information_with_their_install_command(check_setup):
     names = [name for name, _ in check_setup.OPTIONAL_TOOLS]
     assert names == ["jupytext", "ipykernel", "notebook"]  # the README's notebook packages
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    assert f"python -m pip install {' '.join(names)}" in readme
+    page = (REPO_ROOT / "docs" / "notebooks.md").read_text(encoding="utf-8")
+    assert f"python -m pip install {' '.join(names)}" in page
     row = check_setup.check_tool("no_such_module_here", "nothing")
     assert row.status == check_setup.INFO
     assert "not installed" in row.detail and "-m pip install no_such_module_here" in row.detail

@@ -1,9 +1,10 @@
 """The evening's minutes, said once here and checked everywhere they are written.
 
-The README (the table of "The evening", its sentence above the table, and each part's "Your
-turn" line), the slides (the plan table and the "your turn: N minutes" header of each exercise
-slide) and the header docstring of each script with exercises must all give the numbers of
-PLAN and EXERCISE below. To change a time, change it here first, then wherever a test names.
+The README (the table of "The evening" and its sentence above the table), each part's page in
+docs/ (its "Your turn" line), the slides (the plan table and the "your turn: N minutes" header
+of each exercise slide) and the header docstring of each script with exercises must all give
+the numbers of PLAN and EXERCISE below. To change a time, change it here first, then wherever
+a test names.
 """
 
 import ast
@@ -38,7 +39,7 @@ def section(text, heading):
 
 def plan_item(first_cell):
     """The PLAN item that a table row's first cell names ("1. A neural net" -> "Part 1")."""
-    cell = first_cell.strip().lower()
+    cell = first_cell.strip().lower().lstrip("[")  # a cell may be a link to the part's page
     numbered = re.match(r"(\d)\.", cell)
     if numbered:
         return f"Part {numbered.group(1)}"
@@ -108,14 +109,14 @@ def test_readme_sentence_above_the_table(readme):
 
 
 @pytest.mark.parametrize("part", list(EXERCISE))
-def test_readme_your_turn_line(readme, part):
-    heading = next(line for line in readme.splitlines() if line.startswith(f"### {part}:"))
-    line = next((line for line in section(readme, heading).splitlines()
+def test_part_page_your_turn_line(part):
+    page = next((REPO_ROOT / "docs").glob(f"part{part[-1]}-*.md"))
+    line = next((line for line in page.read_text(encoding="utf-8").splitlines()
                  if line.startswith("**Your turn")), None)
-    assert line, f"README.md's section {heading!r} has no **Your turn** line"
+    assert line, f"{page.name} has no **Your turn** line"
     exercise = re.search(r"about (\d+)", line)
     assert exercise and int(exercise.group(1)) == EXERCISE[part], (
-        f"README.md's {part} says {line[:80]!r}; the exercise takes about {EXERCISE[part]} "
+        f"{page.name} says {line[:80]!r}; the exercise takes about {EXERCISE[part]} "
         "minutes (tests/test_minutes.py)")
     for number in re.findall(rf"{part}'s (\d+) minutes", line):
         assert int(number) == PLAN[part], line

@@ -203,27 +203,34 @@ def test_credits_on_a_slide_and_in_the_readme():
         assert link in section, link
 
 
+def read_pages():
+    """README.md and its pages under docs/, as one text."""
+    pages = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
+    return "\n".join(page.read_text(encoding="utf-8") for page in pages)
+
+
 def test_every_quoted_output_matches_the_readme():
-    """Each line of a quoted output (a text block with numbers) stands in README.md."""
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    """Each line of a quoted output (a text block with numbers) stands in README.md or docs/."""
+    readme = read_pages()
     quoted = re.findall(r"```text\n(.*?)```", DECK.read_text(encoding="utf-8"), flags=re.DOTALL)
     lines = [line.strip() for block in quoted for line in block.splitlines()
              if re.search(r"\d", line)]
     assert len(lines) >= 3, lines
     for line in lines:
-        assert line in readme, f"the slides quote {line!r}, which README.md does not"
+        assert line in readme, f"the slides quote {line!r}, which no page of the README does"
 
 
 def test_every_measured_number_on_a_slide_stands_in_the_readme():
     """Numbers with a decimal point or a thousands comma (losses, RMSEs, ratios, counts) are
-    quoted from a script's output; the README quotes the same output, which its runs keep true."""
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    quoted from a script's output; the README's pages quote the same output, which its runs keep
+    true."""
+    readme = read_pages()
     deck = re.sub(r"<https?://[^>]+>", "", DECK.read_text(encoding="utf-8"))  # not the links
     numbers = set(re.findall(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?"
                              r"|(?<![\w.])\d+\.\d+(?![\w.])", deck))
     assert len(numbers) >= 8, numbers
     missing = sorted(number for number in numbers if number not in readme)
-    assert not missing, f"the slides quote {missing}, which README.md does not"
+    assert not missing, f"the slides quote {missing}, which no page of the README does"
 
 
 def png_size(path):
