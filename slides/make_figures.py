@@ -172,36 +172,47 @@ def network_figure(recurrent, counted=True):
     return figure
 
 
-def arrow(axes, start, end, colour, label, above=False):
-    """An arrow with the name of its weights beside it (or above it)."""
+def arrow(axes, start, end, colour, label, above=False, left=False):
+    """An arrow with the name of its weights beside it (right, or left), or above it."""
     axes.annotate("", xy=end, xytext=start,
                   arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 2.5,
                               "mutation_scale": 20})
     middle = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
-    offset = (0.0, 0.27) if above else (0.45, 0.0)
+    offset = (0.0, 0.27) if above else (-0.45 if left else 0.45, 0.0)
     axes.text(middle[0] + offset[0], middle[1] + offset[1], label, color=colour,
               fontsize=SLIDE_TEXT_PT, ha="center", va="center", fontweight="bold")
 
 
 def make_rnn_unrolled():
-    """The recurrent network unrolled in time: the same Wxh, Whh and Why at every step."""
-    figure, axes = inch_canvas(SLIDE_WIDTH, 4.0)
-    steps, rows = 4, {"x": (0.45, "#dbe9f6"), "h": (1.75, "#fde3c8"), "y": (3.05, "#d9f0d3")}
+    """The recurrent network unrolled in time: the same Wxh, Whh and Why at every step, a loss
+    at every prediction, and the error flowing back from each loss against the arrows."""
+    figure, axes = inch_canvas(SLIDE_WIDTH, 4.3)
+    steps, red = 4, "tab:red"
+    rows = {"x": (0.4, "#dbe9f6"), "h": (1.7, "#fde3c8"), "y": (2.9, "#d9f0d3"),
+            "L": (3.85, "#f6d0d0")}
+    back = {"arrowstyle": "-|>", "color": red, "lw": 2.5, "ls": "--", "mutation_scale": 20}
     for t in range(steps):
         x = 2.0 + 2.3 * t
         for name, (y, colour) in rows.items():
             axes.text(x, y, f"{name}{t + 1}", ha="center", va="center", fontsize=20,
                       bbox={"boxstyle": "round", "facecolor": colour})
-        arrow(axes, (x, 0.75), (x, 1.42), COLOURS["Wxh"], "Wxh")
-        arrow(axes, (x, 2.08), (x, 2.72), COLOURS["Why"], "Why")
+        arrow(axes, (x, 0.7), (x, 1.37), COLOURS["Wxh"], "Wxh")
+        arrow(axes, (x, 2.03), (x, 2.57), COLOURS["Why"], "Why", left=True)
+        arrow(axes, (x, 3.2), (x, 3.55), "black", "")  # the prediction meets its target
+        axes.annotate("", xy=(x + 0.4, 2.03), xytext=(x + 0.45, 3.55), arrowprops=back)
         start = 1.05 if t == 0 else x - 1.9
-        arrow(axes, (start, 1.75), (x - 0.42, 1.75), COLOURS["Whh"], "Whh", above=True)
+        arrow(axes, (start, 1.82), (x - 0.42, 1.82), COLOURS["Whh"], "Whh" if t else "",
+              above=True)
+        if t > 0:  # the error of every later step flows back through Whh
+            axes.annotate("", xy=(x - 1.88, 1.55), xytext=(x - 0.42, 1.55), arrowprops=back)
     axes.text(0.6, 1.75, "h0 = 0", ha="center", va="center", fontsize=SLIDE_TEXT_PT)
     last = 2.0 + 2.3 * (steps - 1)
-    arrow(axes, (last + 0.42, 1.75), (last + 1.4, 1.75), COLOURS["Whh"], "", above=True)
+    arrow(axes, (last + 0.42, 1.82), (last + 1.4, 1.82), COLOURS["Whh"], "", above=True)
     axes.text(last + 1.75, 1.75, "...", ha="center", va="center", fontsize=20)
-    axes.text(SLIDE_WIDTH / 2, 3.72, "One copy of the network per step, the same Wxh, Whh and "
-              "Why in every copy", ha="center", va="center", fontsize=SLIDE_TEXT_PT)
+    axes.text(0.1, 3.85, "loss", ha="left", va="center", fontsize=SLIDE_TEXT_PT)
+    axes.text(0.1, 2.9, "error", ha="left", va="center", fontsize=SLIDE_TEXT_PT, color=red,
+              fontweight="bold")
+    axes.annotate("", xy=(1.1, 2.9), xytext=(1.1, 3.6), arrowprops=back)
     return figure
 
 
@@ -259,19 +270,20 @@ def make_lstm_cell():
     line((5.62, cell), (10.3, cell), red)
     operation(3.3, cell, "\u00d7")
     operation(5.4, cell, "+")
-    axes.text(1.85, cell, "c (previous)", ha="right", va="center", color=red,
+    axes.text(1.85, cell, "$C_{t-1}$", ha="right", va="center", color=red,
               fontsize=SLIDE_TEXT_PT)
-    axes.text(10.4, cell, "c (next)", ha="left", va="center", color=red, fontsize=SLIDE_TEXT_PT)
+    axes.text(10.4, cell, "$C_t$", ha="left", va="center", color=red, fontsize=SLIDE_TEXT_PT)
     axes.text(7.05, cell - 0.3, "cell state", ha="center", va="center", color=red,
               fontsize=SLIDE_TEXT_PT)
-    gates = [(3.3, "forget\n\u03c3", "#fde3c8"), (4.7, "input\n\u03c3", "#fde3c8"),
-             (6.1, "candidate\ntanh", "#dbe9f6"), (7.7, "output\n\u03c3", "#fde3c8")]
+    gates = [(3.3, "forget\n$f_t$ \u03c3", "#fde3c8"), (4.7, "input\n$i_t$ \u03c3", "#fde3c8"),
+             (6.1, "candidate\n$\\tilde{C}_t$ tanh", "#dbe9f6"),
+             (7.7, "output\n$o_t$ \u03c3", "#fde3c8")]
     for x, text, colour in gates:
         line((x, inputs_y), (x, gates_y - 0.42))
         box(x, gates_y, text, colour)
     line((1.95, inputs_y), (7.7, inputs_y), head=False)
-    axes.text(1.85, inputs_y + 0.1, "x (this step)\nh (previous)", ha="right", va="center",
-              fontsize=SLIDE_TEXT_PT, linespacing=1.1)
+    axes.text(1.85, inputs_y + 0.1, "$x_t$ (now)\n$h_{t-1}$ (before)", ha="right",
+              va="center", fontsize=SLIDE_TEXT_PT, linespacing=1.1)
     line((3.3, gates_y + 0.42), (3.3, cell - 0.2))  # forget: how much of c to keep
     operation(5.4, write_y, "\u00d7")  # input gate times candidate: what to write
     line((4.7, gates_y + 0.42), (5.22, write_y - 0.08))
@@ -283,7 +295,7 @@ def make_lstm_cell():
     operation(8.75, gates_y, "\u00d7")
     line((7.7 + 0.45, gates_y), (8.55, gates_y))
     line((8.95, gates_y), (10.3, gates_y))
-    axes.text(10.4, gates_y, "h (next)", ha="left", va="center", fontsize=SLIDE_TEXT_PT)
+    axes.text(10.4, gates_y, "$h_t$", ha="left", va="center", fontsize=SLIDE_TEXT_PT)
     return figure
 
 
@@ -312,39 +324,60 @@ def make_activations():
     return figure
 
 
-def gradient_sizes(scale, steps, hidden, rng):
-    """How big the error stays as it is carried back `steps` steps through a random tanh RNN.
+def random_rnn(spread, steps, hidden, rng):
+    """A random tanh RNN with Whh of the given spread, run forward on random inputs.
 
-    The same step as rnn.py's backward pass, dh_prev = (dh * (1 - h**2)) @ Whh.T, repeated with
-    one Whh whose weights have spread scale / sqrt(hidden). Returns the length of dh per step.
+    Whh's weights are drawn with standard deviation spread / sqrt(hidden), so that one multiply
+    by Whh stretches a vector by about `spread`. Returns Whh (hidden, hidden) and the states
+    (steps, hidden) that the network goes through, saturated units (h near +-1) included.
     """
-    Whh = rng.normal(0.0, scale / math.sqrt(hidden), (hidden, hidden))  # (hidden, hidden)
-    h = np.tanh(rng.normal(0.0, 0.5, (steps, hidden)))  # (steps, hidden): typical states
+    Whh = rng.normal(0.0, spread / math.sqrt(hidden), (hidden, hidden))  # (hidden, hidden)
+    Wxh = rng.normal(0.0, 0.5, (1, hidden))  # (1, hidden): one input value a step
+    x = rng.normal(0.0, 1.0, (steps, 1))  # (steps, 1): a random input sequence
+    h, states = np.zeros(hidden), []
+    for t in range(steps):
+        h = np.tanh(x[t] @ Wxh + h @ Whh)  # (hidden,): rnn.py's step
+        states.append(h)
+    return Whh, np.array(states)  # (steps, hidden)
+
+
+def gradient_sizes(Whh, slopes):
+    """How big the error stays as it is carried back through time, one step at a time.
+
+    The same step as rnn.py's backward pass, dh_prev = (dh * (1 - h**2)) @ Whh.T, with the tanh
+    slope 1 - h**2 of each step given as slopes (steps, hidden). Returns the length of dh for
+    each step back, from an error of length 1 at the last step.
+    """
+    hidden = len(Whh)
     dh = np.ones(hidden) / math.sqrt(hidden)  # (hidden,): an error of length 1 at the last step
     sizes = [1.0]
-    for t in range(steps - 1, 0, -1):
-        dh = (dh * (1.0 - h[t] ** 2)) @ Whh.T  # one step further back in time
+    for t in range(len(slopes) - 1, 0, -1):
+        dh = (dh * slopes[t]) @ Whh.T  # one step further back in time
         sizes.append(float(np.linalg.norm(dh)))
     return sizes
 
 
 def make_vanishing_gradients():
-    """The error carried back through time shrinks or grows geometrically with Whh's size."""
+    """The error carried back through time: Whh alone, then with the tanh slopes (saturation)."""
     plt = pyplot()
 
-    figure, axes = plt.subplots(figsize=(SLIDE_WIDTH, 3.4))
-    for (scale, verdict), colour in zip(((0.7, "vanishes"), (1.1, "roughly kept"),
-                                         (2.0, "explodes")),
-                                        ("tab:green", "tab:purple", "tab:red"), strict=True):
-        sizes = gradient_sizes(scale, 40, 24, np.random.default_rng(SEED))
-        axes.plot(sizes, color=colour, lw=2.5, label=f"Whh spread {scale}: {verdict}")
-    axes.set(yscale="log", xlabel="time steps back", ylabel="size of the error",
-             yticks=[1e-8, 1e-4, 1.0, 1e4, 1e8])
-    axes.axhline(1.0, color="grey", lw=0.5)
-    axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
-    figure.suptitle("Backpropagation through time: one multiply by the tanh slope and Whh "
-                    "per step")
-    figure.tight_layout()
+    figure, axes = plt.subplots(1, 2, figsize=(SLIDE_WIDTH, 3.9), sharey=True)
+    spreads = ((0.7, "tab:green"), (1.0, "tab:purple"), (2.0, "tab:red"))
+    for spread, colour in spreads:
+        Whh, states = random_rnn(spread, 40, 24, np.random.default_rng(SEED))
+        for panel, slopes in zip(axes, (np.ones_like(states), 1.0 - states**2), strict=True):
+            panel.plot(gradient_sizes(Whh, slopes), color=colour, lw=2.5,
+                       label=f"Whh spread {spread}")
+    axes[0].set(title="every tanh slope taken as 1", ylabel="size of the error",
+                yscale="log", yticks=[1e-12, 1e-6, 1.0, 1e6, 1e12])
+    axes[1].set_title("the real tanh slopes, 1 - h\u00b2")
+    for panel in axes:
+        panel.set_xlabel("time steps back")
+        panel.axhline(1.0, color="grey", lw=0.5)
+    handles, labels = axes[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="upper center", ncol=3, frameon=False,
+                  bbox_to_anchor=(0.5, 1.0))
+    figure.tight_layout(rect=(0, 0, 1, 0.88))
     return figure
 
 
@@ -394,26 +427,31 @@ def errors_panel(panel, x, truth, predicted, naive):
     panel.set_ylabel("error")
 
 
-def sine_figure(steps, truth, predictions, baselines, rmses, model_label):
+def sine_figure(steps, truth, predictions, baselines, rmses, model_label, scored, number):
     """Two panels side by side: the free run beside staying flat, and the one-step errors
     beside those of "next = this".
 
     predictions: (free run, one step ahead); baselines: (flat, next = this), each (steps,);
-    rmses: (free run, flat, one step, next = this) on the test span.
+    rmses: (free run, flat, one step, next = this) on the test span, as the script prints
+    them: the free run's two over its first `scored` steps (shaded when not all of them), in
+    the script's number format `number`.
     """
     plt = pyplot()
 
     (free, one_step), (flat, naive) = predictions, baselines
     free_rmse, flat_rmse, step_rmse, naive_rmse = rmses
     figure, axes = plt.subplots(1, 2, figsize=(SLIDE_WIDTH, 4.4))
+    if scored < len(truth):
+        axes[0].axvspan(steps[0], steps[scored - 1], color="0.88", lw=0)  # the scored span
     axes[0].plot(steps, truth, color=SERIES["truth"], lw=3)
     axes[0].plot(steps, flat, "--", color=SERIES["naive"], lw=2.5)
     axes[0].plot(steps, free, color=SERIES["model"], lw=2)
-    axes[0].set(title=f"Free running: RMSE {free_rmse:.4f}\nflat {flat_rmse:.4f}, "
-                      f"ratio {free_rmse / flat_rmse:.3f}", ylabel="value")
+    span = f"all {scored} steps" if scored == len(truth) else f"first {scored} steps (grey)"
+    axes[0].set(title=f"Free running, {span}:\nRMSE {free_rmse:{number}}, flat "
+                      f"{flat_rmse:{number}}, ratio {free_rmse / flat_rmse:.3f}", ylabel="value")
     errors_panel(axes[1], steps, truth, one_step, naive)
-    axes[1].set_title(f"One step ahead, the errors: RMSE\n{step_rmse:.4f}, naive "
-                      f"{naive_rmse:.4f}, ratio {step_rmse / naive_rmse:.3f}")
+    axes[1].set_title(f"One step ahead, the errors: RMSE\n{step_rmse:{number}}, naive "
+                      f"{naive_rmse:{number}}, ratio {step_rmse / naive_rmse:.3f}")
     for panel in axes:
         panel.set_xlabel("time step (test span)")
     series_legend(figure, model_label)
@@ -433,7 +471,8 @@ def make_rnn_sine():
     rmses = (results["free_run_rmse"], results["free_run_persistence_rmse"],
              results["one_step_rmse"], results["persistence_rmse"])
     return sine_figure(steps, truth, (curves["free"], curves["one_step"]), baselines, rmses,
-                       f"rnn.py, {settings['hidden']} tanh units")
+                       f"rnn.py, {settings['hidden']} tanh units", results["free_run_steps"],
+                       ".5f")  # rnn.py's table: every free-running step, five decimals
 
 
 def verse_panel(axes, title, lines, rows):
@@ -573,10 +612,11 @@ def make_lstm_sine():
     naive baseline."""
     settings, steps, truth, today, results = preset_test_span("sine")
     flat = np.full(len(truth), today[0])  # the last value before the test span
-    rmses = (rmse(results["full"], truth), rmse(flat, truth),
-             rmse(results["point"], truth), rmse(today, truth))
+    scored = min(settings["seq_len"], len(truth))  # run_lstm.py scores the free run's first
+    rmses = (rmse(results["full"][:scored], truth[:scored]), rmse(flat[:scored], truth[:scored]),
+             rmse(results["point"], truth), rmse(today, truth))  # ...steps, as it prints
     return sine_figure(steps, truth, (results["full"], results["point"]), (flat, today), rmses,
-                       f"LSTM, {settings['epochs']} epochs")
+                       f"LSTM, {settings['epochs']} epochs", scored, ".4g")
 
 
 def make_lstm_sp500():
@@ -618,8 +658,8 @@ def make_lstm_sp500_free():
         axes.plot(days, flat, "--", color=SERIES["naive"], lw=2.5)
         axes.plot(days, run, color=SERIES["model"], lw=2.5)
     found, base = rmse(runs.ravel(), truth[:covered]), rmse(flats.ravel(), truth[:covered])
-    axes.set_title(f"Restarted from true data every {length} days: RMSE {found:.1f}, flat "
-                   f"{base:.1f}, ratio {found / base:.3f}")
+    axes.set_title(f"Restarted from true data every {length} trading days: RMSE {found:.1f}, "
+                   f"flat {base:.1f}, ratio {found / base:.3f}")
     axes.set_ylabel("index points")
     date_axis(axes)
     series_legend(figure, f"LSTM, {length} days on its own",
