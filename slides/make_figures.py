@@ -186,33 +186,35 @@ def arrow(axes, start, end, colour, label, above=False, left=False):
 def make_rnn_unrolled():
     """The recurrent network unrolled in time: the same Wxh, Whh and Why at every step, a loss
     at every prediction, and the error flowing back from each loss against the arrows."""
-    figure, axes = inch_canvas(SLIDE_WIDTH, 4.3)
-    steps, red = 4, "tab:red"
-    rows = {"x": (0.4, "#dbe9f6"), "h": (1.7, "#fde3c8"), "y": (2.9, "#d9f0d3"),
-            "L": (3.85, "#f6d0d0")}
+    figure, axes = inch_canvas(SLIDE_WIDTH, 3.75)
+    steps, red, h_row = 4, "tab:red", 1.5  # inches: the height of the hidden row
+    rows = {"x": (0.35, "#dbe9f6"), "h": (h_row, "#fde3c8"), "y": (2.55, "#d9f0d3"),
+            "L": (3.4, "#f6d0d0")}
     back = {"arrowstyle": "-|>", "color": red, "lw": 2.5, "ls": "--", "mutation_scale": 20}
     for t in range(steps):
         x = 2.0 + 2.3 * t
         for name, (y, colour) in rows.items():
             axes.text(x, y, f"{name}{t + 1}", ha="center", va="center", fontsize=20,
                       bbox={"boxstyle": "round", "facecolor": colour})
-        arrow(axes, (x, 0.7), (x, 1.37), COLOURS["Wxh"], "Wxh")
-        arrow(axes, (x, 2.03), (x, 2.57), COLOURS["Why"], "Why", left=True)
-        arrow(axes, (x, 3.2), (x, 3.55), "black", "")  # the prediction meets its target
-        axes.annotate("", xy=(x + 0.4, 2.03), xytext=(x + 0.45, 3.55), arrowprops=back)
+        arrow(axes, (x, 0.63), (x, 1.18), COLOURS["Wxh"], "Wxh")
+        arrow(axes, (x, 1.82), (x, 2.23), COLOURS["Why"], "Why", left=True)
+        arrow(axes, (x, 2.85), (x, 3.1), "black", "")  # the prediction meets its target
+        axes.annotate("", xy=(x + 0.4, 1.82), xytext=(x + 0.45, 3.1), arrowprops=back)
         start = 1.05 if t == 0 else x - 1.9
-        arrow(axes, (start, 1.82), (x - 0.42, 1.82), COLOURS["Whh"], "Whh" if t else "",
-              above=True)
+        arrow(axes, (start, h_row + 0.07), (x - 0.42, h_row + 0.07), COLOURS["Whh"],
+              "Whh" if t else "", above=True)
         if t > 0:  # the error of every later step flows back through Whh
-            axes.annotate("", xy=(x - 1.88, 1.55), xytext=(x - 0.42, 1.55), arrowprops=back)
-    axes.text(0.6, 1.75, "h0 = 0", ha="center", va="center", fontsize=SLIDE_TEXT_PT)
+            axes.annotate("", xy=(x - 1.88, h_row - 0.17), xytext=(x - 0.42, h_row - 0.17),
+                          arrowprops=back)
+    axes.text(0.6, h_row, "h0 = 0", ha="center", va="center", fontsize=SLIDE_TEXT_PT)
     last = 2.0 + 2.3 * (steps - 1)
-    arrow(axes, (last + 0.42, 1.82), (last + 1.4, 1.82), COLOURS["Whh"], "", above=True)
-    axes.text(last + 1.75, 1.75, "...", ha="center", va="center", fontsize=20)
-    axes.text(0.1, 3.85, "loss", ha="left", va="center", fontsize=SLIDE_TEXT_PT)
-    axes.text(0.1, 2.9, "error", ha="left", va="center", fontsize=SLIDE_TEXT_PT, color=red,
+    arrow(axes, (last + 0.42, h_row + 0.07), (last + 1.4, h_row + 0.07), COLOURS["Whh"], "",
+          above=True)
+    axes.text(last + 1.75, h_row, "...", ha="center", va="center", fontsize=20)
+    axes.text(0.1, 3.4, "loss", ha="left", va="center", fontsize=SLIDE_TEXT_PT)
+    axes.text(0.1, 2.55, "error", ha="left", va="center", fontsize=SLIDE_TEXT_PT, color=red,
               fontweight="bold")
-    axes.annotate("", xy=(1.1, 2.9), xytext=(1.1, 3.6), arrowprops=back)
+    axes.annotate("", xy=(1.1, 2.4), xytext=(1.1, 3.1), arrowprops=back)
     return figure
 
 
@@ -361,7 +363,7 @@ def make_vanishing_gradients():
     """The error carried back through time: Whh alone, then with the tanh slopes (saturation)."""
     plt = pyplot()
 
-    figure, axes = plt.subplots(1, 2, figsize=(SLIDE_WIDTH, 3.9), sharey=True)
+    figure, axes = plt.subplots(1, 2, figsize=(SLIDE_WIDTH, 3.3), sharey=True)
     spreads = ((0.7, "tab:green"), (1.0, "tab:purple"), (2.0, "tab:red"))
     for spread, colour in spreads:
         Whh, states = random_rnn(spread, 40, 24, np.random.default_rng(SEED))
@@ -369,7 +371,7 @@ def make_vanishing_gradients():
             panel.plot(gradient_sizes(Whh, slopes), color=colour, lw=2.5,
                        label=f"Whh spread {spread}")
     axes[0].set(title="every tanh slope taken as 1", ylabel="size of the error",
-                yscale="log", yticks=[1e-12, 1e-6, 1.0, 1e6, 1e12])
+                yscale="log", yticks=[1e-10, 1.0, 1e10])
     axes[1].set_title("the real tanh slopes, 1 - h\u00b2")
     for panel in axes:
         panel.set_xlabel("time steps back")
@@ -377,7 +379,7 @@ def make_vanishing_gradients():
     handles, labels = axes[0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="upper center", ncol=3, frameon=False,
                   bbox_to_anchor=(0.5, 1.0))
-    figure.tight_layout(rect=(0, 0, 1, 0.88))
+    figure.tight_layout(rect=(0, 0, 1, 0.86))
     return figure
 
 
@@ -651,7 +653,7 @@ def make_lstm_sp500_free():
     runs, length = results["multiple"], settings["prediction_len"]  # (k, length) free runs
     covered = runs.size
     flats = np.repeat(today[:covered:length, None], length, axis=1)  # the last known close
-    figure, axes = plt.subplots(figsize=(SLIDE_WIDTH, 4.6))
+    figure, axes = plt.subplots(figsize=(SLIDE_WIDTH, 4.2))
     axes.plot(dates[:covered], truth[:covered], color=SERIES["truth"], lw=2)
     for k, (run, flat) in enumerate(zip(runs, flats, strict=True)):
         days = dates[k * length:(k + 1) * length]
@@ -662,8 +664,8 @@ def make_lstm_sp500_free():
                    f"flat {base:.1f}, ratio {found / base:.3f}")
     axes.set_ylabel("index points")
     date_axis(axes)
-    series_legend(figure, f"LSTM, {length} days on its own",
-                  "naive: flat at the last known close")
+    series_legend(figure, f"LSTM, {length} trading days on its own",
+                  "naive: flat at the last close")
     figure.tight_layout(rect=(0, 0, 1, 0.9))
     return figure
 

@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import PurePosixPath
 
 from conftest import REPO_ROOT
 
@@ -30,24 +31,27 @@ PARTS = [
     ("the mlp exercise", ["your turn, part 1", "python -m pytest --impl stubs tests/test_mlp.py"]),
     ("the mlp debrief", ["debrief", "xor", "order"]),
     ("order matters", ["recurrent", "hidden state"]),
-    ("mlp and rnn side by side", ["img/mlp_network_question.png", "img/rnn_network_question.png",
-                                  "how many"]),
+    ("feed-forward and recurrent side by side", ["img/mlp_network_question.png",
+                                                 "img/rnn_network_question.png", "how many"]),
     ("the weight count", ["| 8 | 8 |", "16", "| 4 | 4 |", "biases", "img/rnn_network.png",
                           "1-16-1"]),
     ("what the recurrent weights buy", ["h_prev", "whh", "same"]),
-    ("the unrolled rnn", ["img/rnn_unrolled.png"]),
+    ("the unrolled rnn", ["img/rnn_unrolled.png", "loss", "*against* the arrows"]),
     ("running the rnn", ["python rnn.py"]),
-    ("the rnn exercise", ["your turn, part 2", "python -m pytest --impl stubs tests/test_rnn.py"]),
     ("the rnn's sine wave", ["img/rnn_sine.png", "free running"]),
+    ("fed-back training", ["free running", "own previous predictions", "fed_back_error"]),
+    ("the rnn exercise", ["your turn, part 2", "python -m pytest --impl stubs tests/test_rnn.py"]),
     ("the break", ["break: 5 minutes"]),
     ("the char-rnn detour", ["python min_char_rnn.py", "written for this repo"]),
     ("char-rnn samples", ["img/char_rnn_stages.png", "temperature"]),
     ("how much is copied", ["copied_line_rate"]),
     ("the char-rnn exercise", ["your turn, part 3", "optional",
                                "python -m pytest --impl stubs tests/test_min_char_rnn.py"]),
-    ("deeper rnns and their gradients", ["explode", "vanish"]),
-    ("switching to keras", ["keras", "simplernn", "gru", "lstm"]),
-    ("the lstm cell", ["lstm cell", "gate", "1997", "2000", "olah"]),
+    ("deeper rnns and their gradients", ["explode", "vanish", "spread", "saturated"]),
+    ("the lstm cell and its equations", ["lstm cell", "img/lstm_cell.png", "f_t", "i_t",
+                                         "tilde{c}_t", "c_t", "o_t", "h_t"]),
+    ("why the lstm cell keeps the error", ["lstm cell", "gate", "1997", "2000", "olah"]),
+    ("switching to keras", ["keras", "simplernn", "gru", "lstm", "not shared"]),
     ("the lstm sine wave", ["python run_lstm.py sine", "img/lstm_sine.png"]),
     ("the s&p 500", ["python run_lstm.py", "img/lstm_sp500.png"]),
     ("why one step ahead flatters", ["flatters", "tomorrow = today", "ratio", "rising days"]),
@@ -274,29 +278,86 @@ def test_no_text_in_a_figure_is_smaller_than_the_slides_body_text():
 
 
 def test_every_marp_render_command_allows_local_files():
-    """Without --allow-local-files, the PDF and the images Marp draws show no picture."""
+    """Without --allow-local-files, the PDF and the images Marp draws show no picture; without
+    --yes, npx stops to ask before it installs Marp, and a script or CI job waits forever."""
     commands = []
     for readme in (SLIDES_DIR / "README.md", REPO_ROOT / "README.md"):
         commands += [line for line in readme.read_text(encoding="utf-8").splitlines()
-                     if re.match(r"\s*(npx\s+)?(@marp-team/)?marp(-cli)?\s", line)]
+                     if re.match(r"\s*(npx\s+(--yes\s+)?)?(@marp-team/)?marp(-cli)?(@[\w.]+)?\s",
+                                 line)]
     assert any("--pdf" in line for line in commands), commands
     assert any("--images" in line for line in commands), commands
     for line in commands:
         assert "--allow-local-files" in line, f"a render command without the flag: {line}"
+        assert not line.lstrip().startswith("npx") or line.lstrip().startswith("npx --yes "), (
+            f"a render command that stops to ask in a non-interactive shell: {line}")
+    guide = (SLIDES_DIR / "README.md").read_text(encoding="utf-8")
+    assert re.search(r"Node(\.js)? \d+", guide), "slides/README.md names no Node version"
 
 
-def test_the_licence_files_exist_and_the_readme_links_them():
-    code = (REPO_ROOT / "LICENSE").read_text(encoding="utf-8")
-    assert code.startswith("MIT License") and "2026" in code
-    content = (REPO_ROOT / "LICENSE-CONTENT.md").read_text(encoding="utf-8")
-    for words in ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/", "rhymes.txt",
-                  "slides/slides.md", "sp500.csv", "S&P Dow Jones Indices", "`arch`",
-                  "grants no licence"):
-        assert words in content, f"LICENSE-CONTENT.md does not say {words!r}"
+def test_the_rendered_deck_is_ignored_by_git_and_its_pictures_are_not():
+    patterns = [line.strip().rstrip("/") for line in
+                (REPO_ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith("#")]
+
+    def ignored(path):
+        return any(PurePosixPath(path).match(pattern) for pattern in patterns)
+
+    for rendered in ("slides/slides.html", "slides/slides.pdf", "slides/slides.pptx",
+                     "slides/slide.001.png"):
+        assert ignored(rendered), f"{rendered}, which Marp renders, is not in .gitignore"
     for picture in sorted((SLIDES_DIR / "img").glob("*.png")):
-        assert f"`{picture.name}`" in content, f"LICENSE-CONTENT.md does not name {picture.name}"
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## Licence\n", 1)[1].split("\n## ", 1)[0]
-    assert "(LICENSE)" in section and "(LICENSE-CONTENT.md)" in section
-    data = (REPO_ROOT / "data" / "README.md").read_text(encoding="utf-8")
-    assert "S&P Dow Jones Indices" in data and "no licence" in data
+        assert not ignored(f"slides/img/{picture.name}"), f"{picture.name} would be ignored"
+
+
+def test_no_perceptron_but_the_multilayer_one():
+    """A perceptron (one unit) cannot learn XOR; the evening's 2-4-1 network is a multilayer
+    perceptron, and the deck calls it nothing shorter, front matter and headings included."""
+    text = DECK.read_text(encoding="utf-8")
+    bare = [text[max(0, m.start() - 30):m.end()] for m in re.finditer(r"perceptron", text,
+                                                                       flags=re.IGNORECASE)
+            if not text[:m.start()].lower().endswith("multilayer ")]
+    assert not bare, f"'perceptron' for the 2-4-1 network: {bare}"
+
+
+def test_the_lstm_equations_gate_by_gate_beside_the_diagram():
+    """Olah's order: forget, input, candidate, cell, output, hidden, on the diagram's slide."""
+    _, slides = read_deck()
+    slide = slide_with(slides, ["img/lstm_cell.png"])
+    block = re.search(r"\$\$(.*?)\$\$", slide, flags=re.DOTALL)
+    assert block, "no $$ ... $$ block of equations beside the LSTM diagram"
+    defined = [line.split("&=")[0].strip() for line in block.group(1).splitlines()
+               if "&=" in line]
+    assert defined == ["f_t", "i_t", r"\tilde{C}_t", "C_t", "o_t", "h_t"], defined
+    for gate in ("sigma(W_f", "sigma(W_i", "tanh(W_C", "sigma(W_o", r"f_t \odot C_{t-1}",
+                 r"o_t \odot \tanh(C_t)"):
+        assert gate in block.group(1), f"the equations lack {gate!r}"
+
+
+def font_sizes(css):
+    """(selector, size) for every font-size in a piece of CSS."""
+    return [(selector.strip(), size.strip()) for selector, body in
+            re.findall(r"([^{}]+)\{([^}]*)\}", css)
+            for size in re.findall(r"font-size:\s*([^;]+);", body)]
+
+
+def at_least_body_text(size):
+    """Whether a CSS font size is at least the body text's 25 px (1em, 100%)."""
+    number, unit = re.fullmatch(r"([\d.]+)\s*(px|em|rem|%)", size).groups()
+    return float(number) >= {"px": 25, "em": 1, "rem": 1, "%": 100}[unit]
+
+
+def test_every_label_at_least_the_body_texts_size():
+    """Tables, the corner badges ("live: run it") and the figures' text are the labels of the
+    deck: none is smaller than the body text, 25 px of the 1280x720 slide."""
+    text = DECK.read_text(encoding="utf-8")
+    front_matter, _ = read_deck()
+    styles = [front_matter.split("style: |", 1)[1]]
+    styles += re.findall(r"<style scoped>(.*?)</style>", text, flags=re.DOTALL)
+    sizes = [found for css in styles for found in font_sizes(css)]
+    assert sizes[0] == ("section", "25px"), f"the body text is not 25 px: {sizes[0]}"
+    labels = [(selector, size) for selector, size in sizes
+              if re.search(r"\b(table|th|td|header|caption)\b", selector)]
+    assert {"table", "header"} <= {selector for selector, _ in labels}, sizes
+    small = [(selector, size) for selector, size in labels if not at_least_body_text(size)]
+    assert not small, f"labels smaller than the body text: {small}"
