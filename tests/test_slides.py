@@ -361,3 +361,13 @@ def test_every_label_at_least_the_body_texts_size():
     assert {"table", "header"} <= {selector for selector, _ in labels}, sizes
     small = [(selector, size) for selector, size in labels if not at_least_body_text(size)]
     assert not small, f"labels smaller than the body text: {small}"
+
+
+def test_the_wilder_book_is_sampled_from_the_saved_network_without_training():
+    """`--temperature` alone trains again for a minute; with `--resume` of the checkpoint and
+    `--iters 0` the script writes its book at once."""
+    commands = [line for line in DECK.read_text(encoding="utf-8").splitlines()
+                if line.startswith("python min_char_rnn.py") and "--temperature" in line]
+    assert commands
+    for command in commands:
+        assert "--resume figures/min_char_rnn.npz" in command and "--iters 0" in command, command
