@@ -46,7 +46,7 @@ def tiny_model(char_rnn, vocab_size=5, hidden=4, seq_len=6, seed=0):
 
 def chunk_loss(char_rnn, X, targets, params, h_prev):
     """The chunk's cross-entropy from forward alone (nats, summed over the steps)."""
-    _, probs = char_rnn.forward(X, params, h_prev)
+    probs, _ = char_rnn.forward(X, params, h_prev)
     return -np.log(probs[np.arange(len(targets)), targets]).sum()
 
 
@@ -117,8 +117,9 @@ def mistakes_of(X, targets, params, h_prev, hs, probs):
 @pytest.mark.exercise("min_char_rnn.backward")
 def test_every_gradient_matches_a_numerical_gradient(char_rnn):
     params, X, targets, h_prev = tiny_model(char_rnn)
-    hs, probs = char_rnn.forward(X, params, h_prev)
-    grads = char_rnn.backward(X, targets, params, h_prev, hs, probs)
+    probs, cache = char_rnn.forward(X, params, h_prev)
+    hs = cache[2]
+    grads = char_rnn.backward(targets, cache, params)
     numerical = numerical_gradients(char_rnn, X, targets, params, h_prev)
     check_gradients(grads, numerical, OUTPUT_SIDE_FIRST,  # relative error typically 1e-9
                     mistakes=mistakes_of(X, targets, params, h_prev, hs, probs))
@@ -127,10 +128,11 @@ def test_every_gradient_matches_a_numerical_gradient(char_rnn):
 @pytest.mark.exercise("min_char_rnn.backward")
 def test_backward_leaves_its_inputs_alone(char_rnn):
     params, X, targets, h_prev = tiny_model(char_rnn)
-    hs, probs = char_rnn.forward(X, params, h_prev)
+    probs, cache = char_rnn.forward(X, params, h_prev)
+    hs = cache[2]
     saved = {"probs": probs.copy(), "hs": hs.copy(), "h_prev": h_prev.copy(),
              **{name: value.copy() for name, value in params.items()}}
-    char_rnn.backward(X, targets, params, h_prev, hs, probs)
+    char_rnn.backward(targets, cache, params)
     now = {"probs": probs, "hs": hs, "h_prev": h_prev, **params}
     changed = [name for name, value in saved.items() if not np.array_equal(value, now[name])]
     assert not changed, f"backward changed {', '.join(changed)}: work on a copy (probs.copy())"
@@ -155,9 +157,9 @@ def test_interface_names_and_shapes(char_rnn):
     shapes = {"Wxh": (3, 5), "Whh": (5, 5), "bh": (1, 5), "Why": (5, 2), "by": (1, 2)}
     assert {name: value.shape for name, value in params.items()} == shapes
     X, targets, h_prev = np.array([0, 2, 1, 2]), np.array([1, 0, 0, 1]), np.zeros((1, 5))
-    hs, probs = char_rnn.forward(X, params, h_prev)
-    assert hs.shape == (4, 5) and probs.shape == (4, 2)
-    grads = char_rnn.backward(X, targets, params, h_prev, hs, probs)
+    probs, cache = char_rnn.forward(X, params, h_prev)
+    assert cache[2].shape == (4, 5) and probs.shape == (4, 2)
+    grads = char_rnn.backward(targets, cache, params)
     assert sorted(grads) == sorted("d" + name for name in shapes), sorted(grads)
     for name, shape in shapes.items():
         assert np.shape(grads["d" + name]) == shape, (
@@ -313,7 +315,7 @@ def test_starting_loss_is_that_of_a_uniform_guess(char_rnn):
 
 def test_hidden_step_is_one_step_of_forward(char_rnn):
     params, X, _, h_prev = tiny_model(char_rnn)
-    hs, _ = char_rnn.forward(X, params, h_prev)
+    _, (_, _, hs, _) = char_rnn.forward(X, params, h_prev)
     h = h_prev
     for t, ix in enumerate(X):
         h = char_rnn.hidden_step(params, h, ix)

@@ -87,7 +87,7 @@ def test_forward_on_hand_worked_weights(mlp):
         "Why": np.array([[1.0], [-2.0]]),
         "by": np.array([[0.25]]),
     }
-    H, yp = mlp.forward(np.array([[1.0, 1.0]]), params)
+    yp, (_, H, _) = mlp.forward(np.array([[1.0, 1.0]]), params)
     # hidden sums 1 + 2 + 0 = 3 and -1 + 0.5 + 0.5 = 0; output sum = s(3) - 2 s(0) + 0.25
     s3 = 1 / (1 + np.exp(-3.0))
     np.testing.assert_allclose(H, [[s3, 0.5]], rtol=1e-12, err_msg="H, the hidden units")
@@ -99,7 +99,9 @@ def test_forward_on_hand_worked_weights(mlp):
 def test_forward_shapes_and_values_on_a_batch(mlp):
     params = random_params(mlp, seed=4, n_inputs=3, n_hidden=5, n_outputs=2)
     X = np.random.default_rng(5).normal(size=(6, 3))
-    H, yp = mlp.forward(X, params)
+    yp, cache = mlp.forward(X, params)
+    assert isinstance(cache, tuple) and len(cache) == 3, "forward returns yp, (X, H, yp)"
+    _, H, _ = cache
     assert H.shape == (6, 5), f"H should be (rows, hidden) = (6, 5), not {H.shape}"
     assert yp.shape == (6, 2), f"yp should be (rows, outputs) = (6, 2), not {yp.shape}"
     expected_H, expected_yp = reference_forward(X, params)
@@ -119,8 +121,8 @@ def test_every_gradient_matches_a_numerical_gradient(mlp):
         return mlp.cross_entropy(reference_forward(X, params)[1], y)
 
     numerical = {name: numerical_gradient(loss, params[name]) for name in ORDER}
-    H, yp = reference_forward(X, params)
-    grads = mlp.backward(X, y, H, yp, {k: v.copy() for k, v in params.items()})
+    grads = mlp.backward(y, (X, *reference_forward(X, params)),
+                         {k: v.copy() for k, v in params.items()})
     mistakes = {
         "no division by the number of rows (step 1: dZy = (yp - y) / rows, rows = len(X))":
             reference_backward(X, y, params, divide=False),
@@ -135,9 +137,8 @@ def test_backward_on_a_batch_of_two_outputs(mlp):
     params = random_params(mlp, seed=6, n_inputs=3, n_hidden=5, n_outputs=2)
     rng = np.random.default_rng(7)
     X, y = rng.normal(size=(6, 3)), (rng.random((6, 2)) > 0.5).astype(float)
-    H, yp = reference_forward(X, params)
     expected = reference_backward(X, y, params)
-    grads = mlp.backward(X, y, H, yp, params)
+    grads = mlp.backward(y, (X, *reference_forward(X, params)), params)
     check_gradients(grads, expected, ORDER, tolerance=1e-10)
 
 
@@ -145,7 +146,8 @@ def test_backward_on_a_batch_of_two_outputs(mlp):
 def checked_update(mlp, params, grads, lr):
     """Call the student's update and first check that it left its inputs as they were."""
     before = {name: value.copy() for name, value in {**params, **grads}.items()}
-    new = mlp.update(params, grads, lr=lr)
+    new, state = mlp.update(params, grads, None, lr)
+    assert state is None, "plain gradient descent keeps no state: return new_params, state"
     changed = [name for name in params if not np.array_equal(params[name], before[name])]
     assert not changed, ("update changed params in place; return new arrays (it changed "
                          f"{', '.join(changed)})")
@@ -202,7 +204,7 @@ def test_sigmoid_is_stable_and_its_derivative_takes_the_output(mlp):
 def test_every_gate_is_learned(mlp, gate, seed):
     y = mlp.GATES[gate]
     params, errors = mlp.train(mlp.INPUTS, y, seed=seed, **DEFAULTS)
-    _, yp = mlp.forward(mlp.INPUTS, params)
+    yp, _ = mlp.forward(mlp.INPUTS, params)
     assert mlp.accuracy(yp, y) == 1.0
     assert errors[-1] < DEFAULTS["target_error"] < errors[0] / 10
 

@@ -177,8 +177,8 @@ def test_bptt_matches_a_centred_numerical_gradient(rnn):
     rng = np.random.default_rng(3)
     X, T = rng.normal(size=(4, 5)), rng.normal(size=(4, 5))  # 4 windows of 5 steps
     numerical = {name: numerical_gradient(rnn, params, name, X, T, None) for name in ORDER}
-    Xs, H, Y = reference_forward(X, params)
-    grads = rnn.backward(Xs, T, H, Y, {k: v.copy() for k, v in params.items()})
+    cache = (*reference_forward(X, params), None)  # what forward hands backward
+    grads = rnn.backward(T, cache, {k: v.copy() for k, v in params.items()})
     check_gradients(grads, numerical, ORDER, tolerance=1e-7,  # about 1e-9 when right
                     mistakes=mistakes_of(X, T, params))
 
@@ -188,8 +188,8 @@ def test_bptt_on_a_bigger_batch_matches_the_reference(rnn):
     params = rnn.init_params(1, 6, 1, np.random.default_rng(4))
     rng = np.random.default_rng(5)
     X, T = rng.normal(size=(7, 9)), rng.normal(size=(7, 9))
-    Xs, H, Y = reference_forward(X, params)
-    check_gradients(rnn.backward(Xs, T, H, Y, params), reference_backward(X, T, params), ORDER,
+    cache = (*reference_forward(X, params), None)
+    check_gradients(rnn.backward(T, cache, params), reference_backward(X, T, params), ORDER,
                     tolerance=1e-10)
 
 
@@ -211,9 +211,9 @@ def test_bptt_with_fed_back_steps_matches_a_numerical_gradient(rnn):
     X, T = rng.normal(size=(4, 5)), rng.normal(size=(4, 5))
     feed_back = rng.random((4, 5)) < 0.6  # some steps get the previous prediction
     numerical = {name: numerical_gradient(rnn, params, name, X, T, feed_back) for name in ORDER}
-    Xs, H, Y = reference_forward(X, params, feed_back)
+    cache = (*reference_forward(X, params, feed_back), feed_back)
     with optional_exercise():
-        grads = rnn.backward(Xs, T, H, Y, params, feed_back)
+        grads = rnn.backward(T, cache, params)
     names = {**CORE_MISTAKES,
              "no fed-back term": "fed-back steps hand no error back to the predictions they were "
                                  "(backward must call fed_back_error)",
@@ -229,9 +229,9 @@ def test_loss_falls_tenfold_in_a_short_seeded_run(rnn):
     X, T = windows_of(values, 20)  # scaled as rnn.py scales the series (std SPREAD)
     settings = train_settings(epochs=6, seq_len=20, hidden=8, seed=0)
     start = rnn.mean_squared_error(
-        rnn.forward(X, rnn.init_params(1, 8, 1, np.random.default_rng(0)))[2], T)
+        rnn.forward(X, rnn.init_params(1, 8, 1, np.random.default_rng(0)))[0], T)
     params, losses = rnn.train(values, settings, log=lambda *_: None)
-    end = rnn.mean_squared_error(rnn.forward(X, params)[2], T)
+    end = rnn.mean_squared_error(rnn.forward(X, params)[0], T)
     assert len(losses) == 6
     assert end < start / 10, (start, end)
 
