@@ -30,7 +30,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent
 IMPLEMENTATIONS = {"solutions": REPO_ROOT, "stubs": REPO_ROOT / "stubs"}
 SCRIPT_NAMES = ("mlp", "rnn", "min_char_rnn", "lstm", "run_lstm")
-MODULE_NAMES = ("plumbing", "series_csv")  # what the scripts import; stubs/ holds copies
+MODULE_NAMES = ("plumbing", "series_csv")  # what the scripts import, at the top of the repo
 PARTS = {"mlp": 1, "rnn": 2, "min_char_rnn": 3, "lstm": 4}  # the scripts that hold exercises
 REPO_TESTS = {  # tests of the repo itself, left out of --impl stubs runs
     "test_attendee.py", "test_check_setup.py", "test_guard.py", "test_hostile_input.py",
@@ -50,7 +50,7 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     # Put the chosen folder first on the import path, so `import lstm` inside run_lstm.py
-    # finds the lstm.py that sits beside it, and `import plumbing` the plumbing.py beside it.
+    # finds the lstm.py that sits beside it; plumbing.py is the one at the top of the repo.
     impl_dir = IMPLEMENTATIONS[config.getoption("--impl")]
     sys.path.insert(0, str(impl_dir))
     for name in SCRIPT_NAMES + MODULE_NAMES:
@@ -63,7 +63,7 @@ def pytest_report_header(config):
     missing = [name for name in ("numpy", "matplotlib", "pandas", "keras")
                if importlib.util.find_spec(name) is None]
     lines = [f"scripts under test: {config.getoption('--impl')}"]
-    plumbing = importlib.import_module("plumbing")  # from the folder under test
+    plumbing = importlib.import_module("plumbing")  # the one at the top of the repo
     saved = os.environ.get("KERAS_BACKEND")
     try:
         lines.append("Keras backend: {} ({})".format(*plumbing.choose_keras_backend()))

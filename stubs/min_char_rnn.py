@@ -1,6 +1,6 @@
 # Exercise version of min_char_rnn.py, made by stubs/make_stubs.py from the solution one folder up.
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
-# make_stubs: sha256 1265a1236aaccff0de70d6cc9a2354ab9d4309a2df83f45b478e11b0bc936434
+# make_stubs: sha256 bbb1b17a7c5915e59c05e0c887e73517bd74657f8dce63ae43d79cdee792ec2e
 """A character-level vanilla RNN in numpy that learns rhyming verse and writes a new book.
 
 Text is a sequence too. This is rnn.py's network with one-hot characters in and a softmax over
@@ -29,6 +29,9 @@ Test it:
     python -m pytest --impl stubs tests/test_min_char_rnn.py    # your version under stubs/
 """
 
+import sys  # these three lines, made by stubs/make_stubs.py, put the repo's folder (the
+from pathlib import Path  # one that holds data/) on the import path, after stubs/
+sys.path.append(str(next((folder for folder in Path(globals().get("__file__", "x")).resolve().parents if (folder / "data").is_dir()), Path.cwd())))
 import argparse
 import contextlib
 import json

@@ -1,6 +1,6 @@
 # Exercise version of mlp.py, made by stubs/make_stubs.py from the solution one folder up.
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
-# make_stubs: sha256 509aae9a242f2f20633ade350f9aa809b8d9c05b55f5ba2de0d0e44cc96d0525
+# make_stubs: sha256 2c4a32226d75245ee05200fa9d14574ddaf7f4364d20c15f64c688ea6e086e7d
 """A neural net from scratch: a numpy multilayer perceptron learns the AND, OR and XOR gates.
 
 Part 1 of the evening. Two inputs, four hidden sigmoid units and one sigmoid output learn one
@@ -20,6 +20,9 @@ each `raise NotImplementedError` with code that follows the TODO above it, and r
 passes, your network learns. (`python -m pytest tests/test_mlp.py` tests the solution here.)
 """
 
+import sys  # these three lines, made by stubs/make_stubs.py, put the repo's folder (the
+from pathlib import Path  # one that holds data/) on the import path, after stubs/
+sys.path.append(str(next((folder for folder in Path(globals().get("__file__", "x")).resolve().parents if (folder / "data").is_dir()), Path.cwd())))
 import argparse
 import sys
 import time

@@ -1,6 +1,6 @@
 # Exercise version of rnn.py, made by stubs/make_stubs.py from the solution one folder up.
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
-# make_stubs: sha256 28e46071dfead980254628ea98fac93d1bdd7e2d288cb74715c8675bddea4932
+# make_stubs: sha256 13e0a2772ff49617efbb1eb3b8ca78f07921c82533fcafcd285a1f99e3560972
 """Make it recurrent: a numpy RNN learns a sine wave, then draws the wave by itself.
 
 Part 2 of the evening. The network of mlp.py (row vectors, Wxh, bh, Why, by, and the same
@@ -31,6 +31,9 @@ replace each `raise NotImplementedError` with code that follows the TODO above i
 passes, your network learns. (`python -m pytest tests/test_rnn.py` tests the solution here.)
 """
 
+import sys  # these three lines, made by stubs/make_stubs.py, put the repo's folder (the
+from pathlib import Path  # one that holds data/) on the import path, after stubs/
+sys.path.append(str(next((folder for folder in Path(globals().get("__file__", "x")).resolve().parents if (folder / "data").is_dir()), Path.cwd())))
 import argparse
 import math
 import sys

@@ -168,15 +168,9 @@ def test_a_cell_that_does_not_exist(run_lstm, capsys, monkeypatch):
     assert_plain_error(run_in_process(run_lstm, capsys), "CELL", "lstm, gru, simple")
 
 
-def test_the_cell_names_are_lstm_py_s(run_lstm, load_script):
-    assert list(run_lstm.CELL_NAMES) == list(load_script("lstm").CELLS)
-    assert [layer.__name__ for layer in load_script("lstm").CELLS.values()] == list(
-        run_lstm.CELL_NAMES.values())
-
-
 # %% --cell (quick: no training)
 @pytest.mark.exercise("lstm.build_model")
-@pytest.mark.parametrize("cell", ["gru", "simple"])
+@pytest.mark.parametrize("cell", ["lstm", "gru", "simple"])
 def test_the_model_is_made_of_the_named_cell(run_lstm, cell):
     settings = {**run_lstm.PRESETS["sine"], "seq_len": 6, "cell": cell, "load_model": None}
     model = run_lstm.get_model(settings, n_columns=2)
@@ -189,7 +183,7 @@ def test_the_model_is_made_of_the_named_cell(run_lstm, cell):
 @pytest.mark.filterwarnings("ignore:Skipping variable loading")  # never trained
 def test_a_saved_cell_is_adopted_or_refused(run_lstm, load_script, capsys, tmp_path):
     lstm = load_script("lstm")
-    model = lstm.build_model(8, 1, (4, 4), cell=lstm.CELLS["gru"])
+    model = lstm.build_model(8, 1, (4, 4), 0.0, 0.01, cell=lstm.keras.layers.GRU)
     saved = lstm.save_model(model, tmp_path / "gru.keras",
                             {"normalise": False, "seq_len": 8, "columns": ["Close"],
                              "cell": "gru"})
@@ -203,6 +197,11 @@ def test_a_saved_cell_is_adopted_or_refused(run_lstm, load_script, capsys, tmp_p
     assert adopted.returncode == 0, adopted.stderr
     assert "trained with --cell gru; using that" in adopted.stdout
     assert "GRU, point by point" in adopted.stdout
+    unknown = lstm.save_model(model, tmp_path / "tree.keras",
+                              {"normalise": False, "seq_len": 8, "columns": ["Close"],
+                               "cell": "tree"})
+    common[common.index(saved)] = unknown
+    assert_plain_error(run_in_process(run_lstm, capsys, *common), "'tree'", "damaged")
 
 
 # %% Ctrl-C while it trains
