@@ -231,6 +231,19 @@ def optional_exercise():
         pytest.skip(f"optional extension not written yet: {error}")
 
 
+def run_in_process(script, capsys, *args):
+    """`script.main(args)` in this process (a new Python per case is slow), reported like a
+    finished command: a CompletedProcess with the exit status (argparse's own exit too), the
+    standard output and the standard error."""
+    args = [str(arg) for arg in args]
+    try:
+        status = script.main(args)
+    except SystemExit as stop:  # argparse's own errors, and --help
+        status = stop.code
+    captured = capsys.readouterr()
+    return subprocess.CompletedProcess(args, status, captured.out, captured.err)
+
+
 def assert_plain_error(result, *words):
     """A bad-input run: exit status 2, one plain sentence on stderr, no traceback."""
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)

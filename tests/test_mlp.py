@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from tutor import check_gradients
 
-from conftest import assert_plain_error, assert_usage_error, snapshot
+from conftest import assert_plain_error, assert_usage_error, run_in_process, snapshot
 
 ORDER = ["Why", "by", "Wxh", "bh"]  # the parameters, output side first
 DEFAULTS = {"hidden": 4, "epochs": 2000, "lr": 0.5, "target_error": 0.02}  # the Settings cell's
@@ -215,19 +215,8 @@ def test_a_learning_rate_that_blows_up_stops_training_with_a_sentence(mlp):
 
 
 # %% The command line (in this process: a new Python per case is slow)
-def run_main(mlp, capsys, *args):
-    """mlp.main(args), as the command line runs it: its exit status, stdout and stderr."""
-    try:
-        code = mlp.main([str(arg) for arg in args])
-    except SystemExit as stop:  # argparse's own errors
-        code = stop.code
-    captured = capsys.readouterr()
-    return type("Result", (), {"returncode": code, "stdout": captured.out,
-                               "stderr": captured.err})
-
-
 def test_cli_prints_the_truth_table_and_writes_json_and_a_figure(mlp, capsys, tmp_path):
-    result = run_main(mlp, capsys, "--gate", "xor", *FLAGS, "--json",
+    result = run_in_process(mlp, capsys, "--gate", "xor", *FLAGS, "--json",
                       tmp_path / "out" / "mlp.json", "--plot", "--plot-dir", tmp_path / "figures")
     assert result.returncode == 0, result.stderr
     assert "A  B  target  predicted  probability" in result.stdout
@@ -241,7 +230,7 @@ def test_the_settings_cell_drives_a_run_without_flags(mlp, capsys, monkeypatch):
     monkeypatch.setattr(mlp, "GATE", "or")  # as a notebook user edits the Settings cell
     monkeypatch.setattr(mlp, "HIDDEN", 3)
     monkeypatch.setattr(mlp.plumbing, "in_notebook", lambda: False)  # no figures here
-    result = run_main(mlp, capsys)
+    result = run_in_process(mlp, capsys)
     assert result.returncode == 0, result.stderr
     assert "=== OR gate ===" in result.stdout and "AND" not in result.stdout
     assert "network 2-3-1" in result.stdout
@@ -260,17 +249,17 @@ def test_the_command_learns_all_three_gates(run_script):
     (["--seed", "-1"], ["--seed"]),
 ])
 def test_cli_refuses_bad_settings_in_one_sentence(mlp, capsys, tmp_path, args, words):
-    result = run_main(mlp, capsys, *args, "--json", tmp_path / "out.json")
+    result = run_in_process(mlp, capsys, *args, "--json", tmp_path / "out.json")
     assert_plain_error(result, *words)
     assert not (tmp_path / "out.json").exists()
 
 
 def test_cli_unknown_gate_keeps_argparse_format(mlp, capsys):
-    assert_usage_error(run_main(mlp, capsys, "--gate", "nand"), "nand")
+    assert_usage_error(run_in_process(mlp, capsys, "--gate", "nand"), "nand")
 
 
 def test_hidden_units_that_cannot_fit_in_memory_are_refused_before_training(mlp, capsys):
-    result = run_main(mlp, capsys, "--hidden", 100_000_000)
+    result = run_in_process(mlp, capsys, "--hidden", 100_000_000)
     assert_plain_error(result, "--hidden", "GiB")
     assert "gate" not in result.stdout
 
@@ -290,7 +279,7 @@ def test_ctrl_c_during_training_writes_nothing_and_says_so(mlp, capsys, tmp_path
         return real(yp, y)
 
     monkeypatch.setattr(mlp, "cross_entropy", stopped_in_the_or_gate)
-    result = run_main(mlp, capsys, "--gate", "all", *FLAGS, "--plot", "--plot-dir", figures,
+    result = run_in_process(mlp, capsys, "--gate", "all", *FLAGS, "--plot", "--plot-dir", figures,
                       "--json", out)
     assert result.returncode == 130, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Ctrl-C" in result.stderr
@@ -318,7 +307,7 @@ def test_outputs_never_land_on_the_repo_or_each_other(mlp, capsys, tmp_path, imp
     json_path = {"json_is_this_script": script,
                  "json_is_the_figure": figures / "mlp_and.png"}.get(case, tmp_path / "o.json")
     before, text = snapshot(tmp_path), script.read_bytes()
-    result = run_main(mlp, capsys, "--gate", "and", *FLAGS, "--plot", "--plot-dir", figures,
+    result = run_in_process(mlp, capsys, "--gate", "and", *FLAGS, "--plot", "--plot-dir", figures,
                       "--json", json_path)
     assert_plain_error(result, "--json" if case == "json_is_this_script" else "--plot-dir")
     assert "gate" not in result.stdout  # refused before any training
@@ -330,7 +319,7 @@ def test_a_figure_that_links_elsewhere_is_replaced_not_written_through(mlp, caps
     figures.mkdir()
     elsewhere.write_bytes(b"someone's picture")
     (figures / "mlp_and.png").symlink_to(elsewhere)
-    result = run_main(mlp, capsys, "--gate", "and", *FLAGS, "--plot", "--plot-dir", figures)
+    result = run_in_process(mlp, capsys, "--gate", "and", *FLAGS, "--plot", "--plot-dir", figures)
     assert result.returncode == 0, result.stderr
     assert elsewhere.read_bytes() == b"someone's picture"
     link = figures / "mlp_and.png"

@@ -10,14 +10,19 @@ Every run calls main() in this process, so Keras loads once.
 import importlib.util
 import json
 import sys
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
-from test_run_lstm import run_in_process  # main() in this process, like a finished command
 
-from conftest import REPO_ROOT, assert_plain_error, assert_usage_error, optional_exercise, snapshot
+from conftest import (
+    REPO_ROOT,
+    assert_plain_error,
+    assert_usage_error,
+    optional_exercise,
+    run_in_process,
+    snapshot,
+)
 
 PREDICTION_COLUMNS = ["truth", "naive", "one_step", "free_run", "restarted"]
 
@@ -159,11 +164,7 @@ def test_without_a_keras_backend_the_run_ends_before_any_work(run_lstm, capsys, 
 
 
 def test_a_cell_that_does_not_exist(run_lstm, capsys, monkeypatch):
-    with pytest.raises(SystemExit) as stop:
-        run_lstm.main(["--cell", "transformer"])
-    captured = capsys.readouterr()
-    assert_usage_error(SimpleNamespace(returncode=stop.value.code, stdout=captured.out,
-                                       stderr=captured.err), "--cell")
+    assert_usage_error(run_in_process(run_lstm, capsys, "--cell", "transformer"), "--cell")
     monkeypatch.setattr(run_lstm, "CELL", "transformer")  # the Settings cell, in a notebook
     assert_plain_error(run_in_process(run_lstm, capsys), "CELL", "lstm, gru, simple")
 

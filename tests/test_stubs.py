@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, run_in_process
 
 TOY_SCRIPT = textwrap.dedent('''\
     """A toy script with one exercise."""
@@ -200,12 +200,7 @@ def make(toy_repo, make_stubs, monkeypatch, capsys):
 
     def main(*args):
         capsys.readouterr()
-        try:
-            status = make_stubs.main(list(args))
-        except SystemExit as error:  # argparse's own refusal
-            status = error.code
-        output = capsys.readouterr()
-        return subprocess.CompletedProcess(args, status, output.out, output.err)
+        return run_in_process(make_stubs, capsys, *args)
 
     return main
 
