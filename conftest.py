@@ -244,6 +244,28 @@ def run_in_process(script, capsys, *args):
     return subprocess.CompletedProcess(args, status, captured.out, captured.err)
 
 
+def load_tool(path):
+    """A tool of the repo (check_setup.py, stubs/make_stubs.py, data/make_data.py) as a module,
+    imported from its file under the repo's top whatever `--impl` says."""
+    spec = importlib.util.spec_from_file_location(Path(path).stem, REPO_ROOT / path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def assert_a_link_is_replaced(folder, name, run):
+    """A figure `name` in `folder` that is a link to someone's file: `run()` (the script with
+    that folder for its figures) must replace the link with its own PNG, never write through."""
+    folder.mkdir(exist_ok=True)
+    elsewhere = folder.parent / "keep.png"
+    elsewhere.write_bytes(b"someone's picture")
+    (folder / name).symlink_to(elsewhere)
+    result = run()
+    assert result.returncode == 0, result.stderr
+    assert elsewhere.read_bytes() == b"someone's picture"
+    assert not (folder / name).is_symlink() and (folder / name).read_bytes().startswith(b"\x89PNG")
+
+
 def assert_plain_error(result, *words):
     """A bad-input run: exit status 2, one plain sentence on stderr, no traceback."""
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)

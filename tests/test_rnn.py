@@ -9,7 +9,6 @@ extension, are skipped while it is untouched. Every test passes its settings exp
 editing the Settings cell of stubs/rnn.py (EPOCHS = 5) breaks none of them.
 """
 
-import importlib.util
 import io
 import json
 import sys
@@ -19,7 +18,15 @@ import pandas as pd
 import pytest
 from tutor import check_gradients
 
-from conftest import REPO_ROOT, assert_plain_error, optional_exercise, run_in_process, snapshot
+from conftest import (
+    REPO_ROOT,
+    assert_a_link_is_replaced,
+    assert_plain_error,
+    load_tool,
+    optional_exercise,
+    run_in_process,
+    snapshot,
+)
 
 ORDER = ["Why", "by", "Whh", "Wxh", "bh"]  # the parameters, output side first
 DEFAULTS = {"hidden": 16, "seq_len": 50, "epochs": 20, "lr": 0.01, "seed": 0,
@@ -333,10 +340,7 @@ def test_scaling_has_an_exact_inverse_and_is_exact_for_huge_values(rnn):
 
 
 def test_make_data_sine_reproduces_the_shipped_file(tmp_path):
-    spec = importlib.util.spec_from_file_location("make_data", REPO_ROOT / "data" / "make_data.py")
-    make_data = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_data)
-    made = make_data.make_sine(tmp_path / "sinwave.csv")
+    made = load_tool("data/make_data.py").make_sine(tmp_path / "sinwave.csv")
     assert made.read_bytes() == (REPO_ROOT / "data" / "sinwave.csv").read_bytes()
 
 
@@ -520,15 +524,9 @@ def test_outputs_never_land_on_an_input_the_repo_or_each_other(rnn, capsys, tmp_
 
 
 def test_a_figure_that_links_elsewhere_is_replaced_not_written_through(rnn, capsys, tmp_path):
-    figures, elsewhere = tmp_path / "figs", tmp_path / "keep.png"
-    figures.mkdir()
-    elsewhere.write_bytes(b"someone's picture")
-    (figures / "rnn_split.png").symlink_to(elsewhere)
-    result = run_in_process(rnn, capsys, "--csv", sine_csv(tmp_path), *TINY, "--plot-dir", figures)
-    assert result.returncode == 0, result.stderr
-    assert elsewhere.read_bytes() == b"someone's picture"
-    link = figures / "rnn_split.png"
-    assert not link.is_symlink() and link.read_bytes().startswith(b"\x89PNG")
+    figures = tmp_path / "figs"
+    assert_a_link_is_replaced(figures, "rnn_split.png", lambda: run_in_process(
+        rnn, capsys, "--csv", sine_csv(tmp_path), *TINY, "--plot-dir", figures))
 
 
 @pytest.mark.dev

@@ -7,7 +7,6 @@ a stub that holds an attendee's work: it keeps it, names it, and replaces it onl
 with --reset, after a backup; every command it suggests must be safe to follow.
 """
 
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, run_in_process
+from conftest import REPO_ROOT, load_tool, run_in_process
 
 TOY_SCRIPT = textwrap.dedent('''\
     """A toy script with one exercise."""
@@ -62,10 +61,7 @@ TOY_TEST = textwrap.dedent('''\
 
 @pytest.fixture(scope="module")
 def make_stubs():
-    spec = importlib.util.spec_from_file_location("make_stubs", REPO_ROOT / "stubs/make_stubs.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("stubs/make_stubs.py")
 
 
 @pytest.fixture
