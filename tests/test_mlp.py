@@ -152,7 +152,11 @@ def test_backward_on_a_batch_of_two_outputs(mlp):
 def checked_update(mlp, params, grads, lr):
     """Call the student's update and first check that it left its inputs as they were."""
     before = {name: value.copy() for name, value in {**params, **grads}.items()}
-    new, state = mlp.update(params, grads, None, lr)
+    returned = mlp.update(params, grads, None, lr)
+    assert isinstance(returned, tuple) and len(returned) == 2, (
+        "update should return two values, new_params and state (as it is: plain gradient "
+        f"descent keeps no memory), not a {type(returned).__name__}")
+    new, state = returned
     assert state is None, "plain gradient descent keeps no state: return new_params, state"
     changed = [name for name in params if not np.array_equal(params[name], before[name])]
     assert not changed, ("update changed params in place; return new arrays (it changed "
