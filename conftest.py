@@ -30,7 +30,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent
 IMPLEMENTATIONS = {"solutions": REPO_ROOT, "stubs": REPO_ROOT / "stubs"}
 SCRIPT_NAMES = ("mlp", "rnn", "min_char_rnn", "lstm", "run_lstm")
-MODULE_NAMES = ("plumbing", "series_csv")  # what the scripts import; stubs/ holds copies
+MODULE_NAMES = ("plumbing", "series_csv")  # what the scripts import, at the top of the repo
 PARTS = {"mlp": 1, "rnn": 2, "min_char_rnn": 3, "lstm": 4}  # the scripts that hold exercises
 REPO_TESTS = {  # tests of the repo itself, left out of --impl stubs runs
     "test_attendee.py", "test_check_setup.py", "test_guard.py", "test_hostile_input.py",
@@ -50,7 +50,7 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     # Put the chosen folder first on the import path, so `import lstm` inside run_lstm.py
-    # finds the lstm.py that sits beside it, and `import plumbing` the plumbing.py beside it.
+    # finds the lstm.py that sits beside it; plumbing.py is the one at the top of the repo.
     impl_dir = IMPLEMENTATIONS[config.getoption("--impl")]
     sys.path.insert(0, str(impl_dir))
     for name in SCRIPT_NAMES + MODULE_NAMES:
@@ -63,7 +63,7 @@ def pytest_report_header(config):
     missing = [name for name in ("numpy", "matplotlib", "pandas", "keras")
                if importlib.util.find_spec(name) is None]
     lines = [f"scripts under test: {config.getoption('--impl')}"]
-    plumbing = importlib.import_module("plumbing")  # from the folder under test
+    plumbing = importlib.import_module("plumbing")  # the one at the top of the repo
     saved = os.environ.get("KERAS_BACKEND")
     try:
         lines.append("Keras backend: {} ({})".format(*plumbing.choose_keras_backend()))
@@ -229,6 +229,41 @@ def optional_exercise():
         if "TODO (optional)" not in str(error):
             raise
         pytest.skip(f"optional extension not written yet: {error}")
+
+
+def run_in_process(script, capsys, *args):
+    """`script.main(args)` in this process (a new Python per case is slow), reported like a
+    finished command: a CompletedProcess with the exit status (argparse's own exit too), the
+    standard output and the standard error."""
+    args = [str(arg) for arg in args]
+    try:
+        status = script.main(args)
+    except SystemExit as stop:  # argparse's own errors, and --help
+        status = stop.code
+    captured = capsys.readouterr()
+    return subprocess.CompletedProcess(args, status, captured.out, captured.err)
+
+
+def load_tool(path):
+    """A tool of the repo (check_setup.py, stubs/make_stubs.py, data/make_data.py) as a module,
+    imported from its file under the repo's top whatever `--impl` says."""
+    spec = importlib.util.spec_from_file_location(Path(path).stem, REPO_ROOT / path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def assert_a_link_is_replaced(folder, name, run):
+    """A figure `name` in `folder` that is a link to someone's file: `run()` (the script with
+    that folder for its figures) must replace the link with its own PNG, never write through."""
+    folder.mkdir(exist_ok=True)
+    elsewhere = folder.parent / "keep.png"
+    elsewhere.write_bytes(b"someone's picture")
+    (folder / name).symlink_to(elsewhere)
+    result = run()
+    assert result.returncode == 0, result.stderr
+    assert elsewhere.read_bytes() == b"someone's picture"
+    assert not (folder / name).is_symlink() and (folder / name).read_bytes().startswith(b"\x89PNG")
 
 
 def assert_plain_error(result, *words):

@@ -85,8 +85,9 @@ def forward(X, params, h_prev):
 
     Inputs: X (T,) the chunk's character indices; params; h_prev (1, hidden) the state
     the chunk starts from.
-    Returns: hs (T, hidden) the state after each character; probs (T, vocab) each step's
-    guess of the character that comes next.
+    Returns: probs (T, vocab) each step's guess of the character that comes next; and the
+    cache, what backward needs: (X, h_prev, hs, probs), hs (T, hidden) the state after each
+    character.
     """
     # x @ Wxh for a one-hot row x is row ix of Wxh: every step's input part is a lookup
     x_parts = params["Wxh"][X] + params["bh"]  # (T, hidden) x @ Wxh + bh, every step at once
@@ -95,19 +96,22 @@ def forward(X, params, h_prev):
     for t in range(len(X)):  # the recurrence: each step needs the state before it
         h = hs[t] = np.tanh(x_parts[t] + h @ Whh)  # (hidden,)
     logits = hs @ params["Why"] + params["by"]  # (T, vocab) every step's output at once
-    return hs, softmax_rows(logits)
+    probs = softmax_rows(logits)  # (T, vocab)
+    return probs, (X, h_prev, hs, probs)  # the guesses, and what backward needs
 
 
-def backward(X, targets, params, h_prev, hs, probs):
+def backward(targets, cache, params):
     """Gradients of the chunk's loss (summed over its steps) for every weight and bias.
 
-    Inputs: X, targets (T,) character indices, the targets one step ahead of X; params;
-    h_prev (1, hidden); hs (T, hidden) and probs (T, vocab) from forward.
+    Inputs: targets (T,) character indices, one step ahead of the chunk's X; cache, what
+    forward returned beside its guesses: X (T,), h_prev (1, hidden), hs (T, hidden) and probs
+    (T, vocab); params.
     Returns: {"dWxh", "dWhh", "dbh", "dWhy", "dby"}, each the shape of its parameter.
     """
+    X, h_prev, hs, probs = cache
     # TODO: Back through time, from the probabilities to every gradient
     #   (@ is a matrix product, * multiplies element by element, .T transposes; every name
-    #   below is an input of backward or made by an earlier step)
+    #   below is an input of backward, unpacked from the cache above, or made by an earlier step)
     #   1. T = len(X), the steps of the chunk. The error of each step's output scores
     #      (softmax with cross-entropy): dlogits = probs.copy(), then
     #      dlogits[np.arange(T), targets] -= 1                                   (T, vocab)
@@ -151,9 +155,10 @@ def loss_and_gradients(X, targets, params, h_prev):
 
     Returns: loss (float), grads (keyed "d" + name), h_last (1, hidden).
     """
-    hs, probs = forward(X, params, h_prev)
+    probs, cache = forward(X, params, h_prev)
     loss = -np.log(probs[np.arange(len(targets)), targets]).sum()
-    grads = backward(X, targets, params, h_prev, hs, probs)
+    grads = backward(targets, cache, params)
+    hs = cache[2]  # (T, hidden)
     return float(loss), grads, hs[-1:].copy()
 
 
@@ -162,17 +167,18 @@ def clip_gradients(grads, limit=CLIP_LIMIT):
     return {name: np.clip(grad, -limit, limit) for name, grad in grads.items()}
 
 
-def update(params, grads, memory, learning_rate):
+def update(params, grads, state, lr):
     """One Adagrad step: each weight's step shrinks as its squared gradients add up.
 
-    Inputs: params; grads (keyed "d" + name); memory, the sums of squared gradients (like
-    params); learning_rate. Returns new params and new memory; neither input is changed.
+    Inputs: params; grads (keyed "d" + name); state, Adagrad's memory: the sums of squared
+    gradients (like params); lr, the learning rate. Returns new params and new memory; neither
+    input is changed.
     """
     new_params, new_memory = {}, {}
     for name, param in params.items():
         grad = grads["d" + name]
-        new_memory[name] = memory[name] + grad * grad  # its own new array: nothing is shared
-        new_params[name] = param - learning_rate * grad / np.sqrt(new_memory[name] + 1e-8)
+        new_memory[name] = state[name] + grad * grad  # its own new array: nothing is shared
+        new_params[name] = param - lr * grad / np.sqrt(new_memory[name] + 1e-8)
     return new_params, new_memory
 
 

@@ -77,8 +77,8 @@ def forward(X, params):
     - X: inputs, one row per example, shape (rows, inputs)
     - params: dict with Wxh (inputs, hidden), bh (1, hidden), Why (hidden, outputs), by (1, outputs)
     Returns:
-    - H: hidden activations, shape (rows, hidden)
     - yp: predicted probabilities, shape (rows, outputs)
+    - cache: what `backward` needs, (X, H, yp), H the hidden activations (rows, hidden)
     """
     # TODO: Feed forward through the network
     #   (@ is a matrix product; every weight and bias is in params, e.g. params["Wxh"])
@@ -88,7 +88,7 @@ def forward(X, params):
     H = sigmoid(X @ params["Wxh"] + params["bh"])  # (rows, hidden)
     yp = sigmoid(H @ params["Why"] + params["by"])  # (rows, outputs)
     ### END SOLUTION
-    return H, yp
+    return yp, (X, H, yp)  # the prediction, and what backward needs
 
 
 def cross_entropy(yp, y):
@@ -97,16 +97,18 @@ def cross_entropy(yp, y):
     return float(-np.mean(y * np.log(yp) + (1.0 - y) * np.log(1.0 - yp)))
 
 
-def backward(X, y, H, yp, params):
+def backward(targets, cache, params):
     """Back-propagate: the gradient of the mean cross-entropy with respect to every parameter.
 
     Inputs:
-    - X: inputs (rows, inputs); y: targets (rows, outputs)
-    - H, yp: what `forward` returned for X
+    - targets: y, shape (rows, outputs)
+    - cache: what `forward` returned beside its prediction: (X, H, yp)
     - params: the weights used by that forward pass
     Returns:
     - grads: dict with dWxh, dbh, dWhy, dby, each the shape of its parameter
     """
+    X, H, yp = cache  # inputs (rows, inputs), hidden (rows, hidden), prediction (rows, outputs)
+    y = targets  # (rows, outputs)
     # TODO: Back-propagate from the error to every weight and bias
     #   (@ is a matrix product, * multiplies element by element, .T transposes)
     #   1. rows = len(X), the number of examples. The error at the output, before its sigmoid:
@@ -131,8 +133,9 @@ def backward(X, y, H, yp, params):
     return grads
 
 
-def update(params, grads, lr):
-    """One gradient-descent step: returns new parameters, each moved against its gradient.
+def update(params, grads, state, lr):
+    """One gradient-descent step: returns new parameters, each moved against its gradient, and
+    the optimiser's state (None: plain gradient descent remembers nothing; Adam in rnn.py does).
 
     `params` itself is left unchanged (a new dict of new arrays comes back).
     """
@@ -143,7 +146,7 @@ def update(params, grads, lr):
     ### BEGIN SOLUTION
     new_params = {name: value - lr * grads["d" + name] for name, value in params.items()}
     ### END SOLUTION
-    return new_params
+    return new_params, state
 
 
 # %% Training
@@ -161,9 +164,9 @@ def train(X, y, hidden=HIDDEN, epochs=EPOCHS, lr=LEARNING_RATE, seed=SEED,
             for _ in range(epochs):
                 for row in range(len(X)):
                     x_row, y_row = X[row:row + 1], y[row:row + 1]  # (1, inputs), (1, outputs)
-                    H, yp = forward(x_row, params)
-                    params = update(params, backward(x_row, y_row, H, yp, params), lr)
-                errors.append(cross_entropy(forward(X, params)[1], y))  # the whole table
+                    _, cache = forward(x_row, params)
+                    params, _ = update(params, backward(y_row, cache, params), None, lr)
+                errors.append(cross_entropy(forward(X, params)[0], y))  # the whole table
                 if errors[-1] < target_error:  # learned well enough: stop, as the talk says
                     break
     except FloatingPointError:
@@ -203,7 +206,7 @@ def learn_gate(gate, hidden, epochs, lr, seed):
     y = GATES[gate]
     params, errors = train(INPUTS, y, hidden, epochs, lr, seed)
     print_progress(errors)
-    _, yp = forward(INPUTS, params)
+    yp, _ = forward(INPUTS, params)
     print(truth_table(INPUTS, y, yp))
     result = {"accuracy": accuracy(yp, y), "final_error": errors[-1], "epochs": len(errors)}
     print(f"  accuracy {result['accuracy']:.0%} after {len(errors)} epochs")
@@ -220,7 +223,7 @@ def plot_gate(gate, errors, params):
              ylabel="error (cross-entropy, whole table)", yscale="log")
     grid = np.linspace(-0.25, 1.25, 121)
     a, b = np.meshgrid(grid, grid)
-    _, yp = forward(np.column_stack([a.ravel(), b.ravel()]), params)
+    yp, _ = forward(np.column_stack([a.ravel(), b.ravel()]), params)
     shading = right.contourf(a, b, yp.reshape(a.shape), levels=20, cmap="coolwarm", vmin=0, vmax=1)
     right.contour(a, b, yp.reshape(a.shape), levels=[0.5], colors="black")
     right.scatter(INPUTS[:, 0], INPUTS[:, 1], c=GATES[gate][:, 0], cmap="coolwarm",

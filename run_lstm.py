@@ -47,13 +47,16 @@ EPOCHS = None  # passes over the training windows (None: the preset's, 25 for sp
 MODE = "all"  # predictions to make and draw: "point", "full", "multiple" or "all"
 FORECAST = 0  # also predict this many steps past the end of the data
 TRAIN_FRAC = 0.9  # the first 90% of the rows train, the last 10% test
+VALIDATION_FRAC = 0.1  # the last 10% of the training windows watch for overfitting
 SEED = 0  # same seed, same numbers
 LIVE = False  # redraw the loss and the test span after every epoch while it trains
 LIVE_SHARE = 0.1  # the live view skips an epoch's redraw when it took more of the training time
 PLOT_DIR = None  # folder for the figures and predictions (None: figures/ at the repo's top)
 FIGURE_DPI = 100  # resolution of the saved figures
 FORECAST_HISTORY = 100  # days of data drawn before a forecast
-CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "simple": "SimpleRNN"}  # lstm.CELLS: the layers
+CELL_NAMES = {"lstm": "LSTM",  # --cell: the Keras layer of each recurrent cell to try
+              "gru": "GRU",  # fewer gates than the LSTM: no separate cell state
+              "simple": "SimpleRNN"}  # rnn.py's tanh network, in Keras
 PRESETS = {  # each dataset's settings; a flag overrides any of them
     "sp500": {
         "csv": "data/sp500.csv",  # daily S&P 500 prices, 1999-2018 (see data/README.md)
@@ -87,7 +90,7 @@ def run(settings):
     Inputs:  settings, a preset with the flags laid over it (settings_from), already checked.
     Returns: the test figures, for --json.
     """
-    trained = load_trained(settings)  # --load-model: Keras first; the file says how to read
+    trained, settings = load_trained(settings)  # --load-model: Keras, then what it was trained on
     series = read_data(settings)  # every check of the data (for a new model, before Keras)
     if trained is None:
         start_keras(settings)  # Keras and its backend load (seconds), then every seed is set
@@ -150,7 +153,7 @@ def make_datasets(series, seq_len, train_frac, normalise, rng):
 
     train_values, test_values = lstm.split_by_time(series.values, train_frac, seq_len)
     train_windows = lstm.make_windows(train_values, seq_len)  # (n_train, seq_len + 1, columns)
-    n_val = max(1, int(len(train_windows) * lstm.VALIDATION_FRAC))
+    n_val = max(1, int(len(train_windows) * VALIDATION_FRAC))
     fit_windows = train_windows[:-n_val][rng.permutation(len(train_windows) - n_val)]
     test_windows = lstm.make_windows(test_values, seq_len)  # (n_test, seq_len + 1, columns)
     with np.errstate(over="ignore", invalid="ignore"):  # checked just below
@@ -207,19 +210,26 @@ def start_keras(settings):
 
 
 def load_trained(settings):
-    """With --load-model: Keras, the saved model, and what it was trained on laid over the
-    settings. A flag that contradicts the saved settings is refused; one left out takes the
-    saved value. Returns None without --load-model (and Keras is not loaded yet).
+    """With --load-model: Keras, the saved model, and the settings with what it was trained on
+    laid over them (saved_settings). Returns (model, settings); without --load-model, (None,
+    the settings as they were), and Keras is not loaded yet.
     """
     path = settings["load_model"]
     if not path:
-        return None
+        return None, settings
     start_keras(settings)
     import lstm
 
     model = lstm.load_model(path)
     seq_len = lstm.model_shape(model)[0]
-    trained_on = lstm.read_trained_on(path)
+    return model, saved_settings(settings, lstm.read_trained_on(path), path, seq_len)
+
+
+def saved_settings(settings, trained_on, path, seq_len):
+    """The settings with what a loaded model was trained on (`trained_on`, None when the file
+    does not say) laid over them: a setting left out takes the saved value, a flag that says
+    otherwise is refused. Returns a new dict; `settings` is left as it was.
+    """
     if trained_on is None:
         print(f"Note: {path} holds no record of how its model was trained (it was saved by "
               f"Keras alone); assuming {setting_text('normalise', settings['normalise'])}, as "
@@ -229,28 +239,31 @@ def load_trained(settings):
         raise InputError(f"The settings saved inside {path} say windows of "
                          f"{trained_on['seq_len']} rows, but its model reads {seq_len}: the file "
                          "was changed after saving; train and save the model again.")
+    elif trained_on["cell"] not in CELL_NAMES:
+        raise InputError(f"The settings saved inside {path} name the cell "
+                         f"{trained_on['cell']!r}, which is none of {', '.join(CELL_NAMES)}: "
+                         "they are damaged; train and save the model again with --save-model.")
     if trained_on.get("columns") == ["value"]:  # one number a line: any one column will do
-        del trained_on["columns"]
-    for key, saved in trained_on.items():
-        adopt(settings, key, saved, path)
-    return model
+        trained_on = {key: value for key, value in trained_on.items() if key != "columns"}
+    return {**settings, **{key: adopted(settings, key, saved, path)
+                           for key, saved in trained_on.items()}}
 
 
-def adopt(settings, key, saved, path):
-    """Use the value a loaded model was trained with; refuse a flag that says otherwise."""
+def adopted(settings, key, saved, path):
+    """The value a loaded model was trained with; a flag that says otherwise is refused."""
     now = settings[key]
     same = now == saved
     if key == "columns" and now is not None:  # column names match in any case
         same = [name.lower() for name in now] == [name.lower() for name in saved]
     if same:
-        return
+        return now
     if key in settings["given"]:
         flag = {"columns": "--columns", "seq_len": "--seq-len"}.get(key, f"--{key}")
         raise InputError(f"The model in {path} was trained with {setting_text(key, saved)}, so "
                          f"it cannot run with {setting_text(key, settings[key])}; leave out "
                          f"{flag} or train a new model.")
     print(f"The model in {path} was trained with {setting_text(key, saved)}; using that.")
-    settings[key] = saved
+    return saved
 
 
 def setting_text(key, value):
@@ -264,13 +277,13 @@ def setting_text(key, value):
 
 def get_model(settings, n_columns, trained=None):
     """The loaded model, if it reads as many columns as the data has, or a fresh one made of
-    the recurrent layer that --cell names (lstm.CELLS)."""
+    the recurrent layer that --cell names (CELL_NAMES)."""
     import lstm
 
     if trained is None:
         return lstm.build_model(settings["seq_len"], n_columns, settings["units"],
                                 settings["dropout"], settings["learning_rate"],
-                                cell=lstm.CELLS[settings["cell"]])
+                                cell=getattr(lstm.keras.layers, CELL_NAMES[settings["cell"]]))
     model_columns = lstm.model_shape(trained)[1]
     if model_columns != n_columns:
         raise InputError(f"The model in {settings['load_model']} reads {model_columns} "

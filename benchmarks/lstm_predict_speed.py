@@ -43,7 +43,7 @@ def sp500_setup(seq_len, epochs, seed):
     data = run_lstm.make_datasets(series, seq_len, run_lstm.TRAIN_FRAC, True,
                                   np.random.default_rng(seed))
     model = lstm.build_model(seq_len, 1, preset["units"], preset["dropout"],
-                             preset["learning_rate"])
+                             preset["learning_rate"], lstm.keras.layers.LSTM)
     if epochs:
         lstm.train(model, data["x"], data["y"], data["x_val"], data["y_val"], epochs,
                    settings["batch_size"], settings["learning_rate"], verbose=0)

@@ -26,7 +26,7 @@ def benchmark_gate(gate, seeds):
         start = time.perf_counter()
         params, errors = mlp.train(mlp.INPUTS, mlp.GATES[gate], seed=seed)
         seconds.append(time.perf_counter() - start)
-        _, yp = mlp.forward(mlp.INPUTS, params)
+        yp, _ = mlp.forward(mlp.INPUTS, params)
         successes += mlp.accuracy(yp, mlp.GATES[gate]) == 1.0
         epochs.append(len(errors))
     return {

@@ -397,7 +397,7 @@ def make_mlp_gates():
     for panel, gate in zip(axes, mlp.GATES, strict=True):
         targets = mlp.GATES[gate]
         params, errors = mlp.train(mlp.INPUTS, targets, seed=SEED)
-        _, yp = mlp.forward(points, params)
+        yp, _ = mlp.forward(points, params)
         panel.contourf(a, b, yp.reshape(a.shape), levels=20, cmap="coolwarm", vmin=0, vmax=1)
         panel.contour(a, b, yp.reshape(a.shape), levels=[0.5], colors="black", linewidths=2)
         panel.scatter(mlp.INPUTS[:, 0], mlp.INPUTS[:, 1], c=targets[:, 0], cmap="coolwarm",

@@ -1,6 +1,6 @@
 # Exercise version of lstm.py, made by stubs/make_stubs.py from the solution one folder up.
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
-# make_stubs: sha256 ba66c5ce6dbaaceaf3314791f4038be788bff69610581e5fdf33f595878e7032
+# make_stubs: sha256 7ea4f2fe30f012220f42729501ea893deea00d108780cf9651f9c8cfc3ef85b8
 """Keras recurrent networks for sequences: windows, scaling, the model, and its predictions.
 
 Part 4 of the evening. Two stacked LSTM layers learn the sine wave that rnn.py learned by hand,
@@ -18,6 +18,9 @@ Test it:
     python -m pytest --impl stubs tests/test_lstm.py    # your exercise version
 """
 
+import sys  # these three lines, made by stubs/make_stubs.py, put the repo's folder (the
+from pathlib import Path  # one that holds data/) on the import path, after stubs/
+sys.path.append(str(next((folder for folder in Path(globals().get("__file__", "x")).resolve().parents if (folder / "data").is_dir()), Path.cwd())))
 import json
 import random
 import sys
@@ -40,21 +43,12 @@ with plumbing.silenced_stderr():  # TensorFlow's notes on CUDA drivers, wherever
     keras.ops.zeros(1)  # the first operation starts the backend's device (and its notes)
 
 # %% Settings
-# The defaults of the functions below; run_lstm.PRESETS passes its own for each dataset.
-SEQ_LEN = 50  # days (or points) of history the model reads before each prediction
-TRAIN_FRAC = 0.9  # the first 90% of the rows train the model; the rest test it
-VALIDATION_FRAC = 0.1  # the last 10% of the training windows watch for overfitting
-UNITS = (32, 32)  # cells in the first and the second recurrent layer
-DROPOUT = 0.0  # fraction of each recurrent layer's output dropped in training (0.2 if it overfits)
-LEARNING_RATE = 0.01  # the optimiser's first step size; it eases down to 5% of this
-OPTIMIZER = "adam"  # any optimiser name Keras knows: adam, rmsprop, sgd, ...
-CELLS = {"lstm": keras.layers.LSTM,  # the recurrent layers to try (run_lstm.py --cell)
-         "gru": keras.layers.GRU,  # fewer gates than the LSTM: no separate cell state
-         "simple": keras.layers.SimpleRNN}  # rnn.py's tanh network, in Keras
+# Part 4's settings have one home: run_lstm.py's Settings cell and its PRESETS (one per
+# dataset), which pass them to the functions below. Change them there.
 
 
 # %% Data: windows and scaling
-def split_by_time(values, train_frac=TRAIN_FRAC, seq_len=SEQ_LEN):
+def split_by_time(values, train_frac, seq_len):
     """Cut the series at one moment: the past trains, the future tests.
 
     The test part starts `seq_len` rows early, so its first target is the first row after the
@@ -64,7 +58,7 @@ def split_by_time(values, train_frac=TRAIN_FRAC, seq_len=SEQ_LEN):
     return values[:split], values[split - seq_len:]
 
 
-def make_windows(values, seq_len=SEQ_LEN):
+def make_windows(values, seq_len):
     """Every run of seq_len + 1 consecutive rows: seq_len inputs, then the target.
 
     Inputs:  values (rows, columns).
@@ -111,13 +105,13 @@ def inputs_and_targets(windows, normalise):
 
 
 # %% Model
-def build_model(seq_len, n_columns, units=UNITS, dropout=DROPOUT, learning_rate=LEARNING_RATE,
-                optimizer=OPTIMIZER, cell=keras.layers.LSTM):
+def build_model(seq_len, n_columns, units, dropout, learning_rate, cell, optimizer="adam"):
     """Two stacked recurrent layers and a linear output, compiled to lower the squared error.
 
     Inputs:  seq_len, n_columns: the shape of one window; units: (cells of the first layer,
              cells of the second); dropout: the share of each layer's output dropped; cell:
-             the recurrent layer class, keras.layers.LSTM (or GRU, SimpleRNN: see CELLS).
+             the recurrent layer class, keras.layers.LSTM (or GRU, SimpleRNN: run_lstm.py
+             --cell); optimizer: any optimiser name Keras knows (adam, rmsprop, sgd, ...).
     Returns: a compiled keras.Sequential from (batch, seq_len, n_columns) to (batch, 1).
     """
     # TODO: stack the layers in keras.Sequential([...]) and call the result `model`
@@ -170,8 +164,7 @@ def cosine_learning_rate(epoch, epochs, learning_rate, floor=0.05):
     return learning_rate * (floor + (1 - floor) * 0.5 * (1 + np.cos(np.pi * progress)))
 
 
-def train(model, x, y, x_val, y_val, epochs, batch_size, learning_rate=LEARNING_RATE, verbose=1,
-          callbacks=()):
+def train(model, x, y, x_val, y_val, epochs, batch_size, learning_rate, verbose=1, callbacks=()):
     """Fit on the training windows, watching the validation ones; returns the loss per epoch.
 
     Inputs:  x (n, seq_len, columns), y (n, 1); x_val, y_val the same for validation;
@@ -322,7 +315,8 @@ def load_model(path):
 
 def read_trained_on(path):
     """What save_model kept inside a .keras file ({"normalise", "seq_len", "columns", "cell"}),
-    or None for a model saved by Keras alone. A file saved before "cell" was kept holds an LSTM.
+    or None for a model saved by Keras alone. A file saved before "cell" was kept holds an LSTM
+    (run_lstm.py checks that the cell's name is one it knows).
     """
     with zipfile.ZipFile(path) as archive:
         if TRAINED_ON not in archive.namelist():
@@ -336,7 +330,7 @@ def read_trained_on(path):
             and type(saved.get("seq_len")) is int and saved["seq_len"] >= 1
             and isinstance(saved.get("columns"), list) and saved["columns"]
             and all(isinstance(name, str) for name in saved["columns"])
-            and isinstance(saved["cell"], str) and saved["cell"] in CELLS):
+            and isinstance(saved["cell"], str)):
         raise InputError(f"The settings saved inside {path} ({TRAINED_ON}) are damaged; train "
                          "and save the model again with --save-model.")
     return saved

@@ -1,6 +1,6 @@
 # Exercise version of mlp.py, made by stubs/make_stubs.py from the solution one folder up.
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
-# make_stubs: sha256 c8d751f22277b378839798335eef8fff618f575416b9e7666c644ad13d356260
+# make_stubs: sha256 2c4a32226d75245ee05200fa9d14574ddaf7f4364d20c15f64c688ea6e086e7d
 """A neural net from scratch: a numpy multilayer perceptron learns the AND, OR and XOR gates.
 
 Part 1 of the evening. Two inputs, four hidden sigmoid units and one sigmoid output learn one
@@ -20,6 +20,9 @@ each `raise NotImplementedError` with code that follows the TODO above it, and r
 passes, your network learns. (`python -m pytest tests/test_mlp.py` tests the solution here.)
 """
 
+import sys  # these three lines, made by stubs/make_stubs.py, put the repo's folder (the
+from pathlib import Path  # one that holds data/) on the import path, after stubs/
+sys.path.append(str(next((folder for folder in Path(globals().get("__file__", "x")).resolve().parents if (folder / "data").is_dir()), Path.cwd())))
 import argparse
 import sys
 import time
@@ -80,15 +83,15 @@ def forward(X, params):
     - X: inputs, one row per example, shape (rows, inputs)
     - params: dict with Wxh (inputs, hidden), bh (1, hidden), Why (hidden, outputs), by (1, outputs)
     Returns:
-    - H: hidden activations, shape (rows, hidden)
     - yp: predicted probabilities, shape (rows, outputs)
+    - cache: what `backward` needs, (X, H, yp), H the hidden activations (rows, hidden)
     """
     # TODO: Feed forward through the network
     #   (@ is a matrix product; every weight and bias is in params, e.g. params["Wxh"])
     #   1. H, the hidden units: sigmoid of (X @ params["Wxh"], plus the hidden bias params["bh"])
     #   2. yp, the prediction: sigmoid of (H @ params["Why"], plus the output bias params["by"])
     raise NotImplementedError('TODO: Feed forward through the network')
-    return H, yp
+    return yp, (X, H, yp)  # the prediction, and what backward needs
 
 
 def cross_entropy(yp, y):
@@ -97,16 +100,18 @@ def cross_entropy(yp, y):
     return float(-np.mean(y * np.log(yp) + (1.0 - y) * np.log(1.0 - yp)))
 
 
-def backward(X, y, H, yp, params):
+def backward(targets, cache, params):
     """Back-propagate: the gradient of the mean cross-entropy with respect to every parameter.
 
     Inputs:
-    - X: inputs (rows, inputs); y: targets (rows, outputs)
-    - H, yp: what `forward` returned for X
+    - targets: y, shape (rows, outputs)
+    - cache: what `forward` returned beside its prediction: (X, H, yp)
     - params: the weights used by that forward pass
     Returns:
     - grads: dict with dWxh, dbh, dWhy, dby, each the shape of its parameter
     """
+    X, H, yp = cache  # inputs (rows, inputs), hidden (rows, hidden), prediction (rows, outputs)
+    y = targets  # (rows, outputs)
     # TODO: Back-propagate from the error to every weight and bias
     #   (@ is a matrix product, * multiplies element by element, .T transposes)
     #   1. rows = len(X), the number of examples. The error at the output, before its sigmoid:
@@ -121,8 +126,9 @@ def backward(X, y, H, yp, params):
     return grads
 
 
-def update(params, grads, lr):
-    """One gradient-descent step: returns new parameters, each moved against its gradient.
+def update(params, grads, state, lr):
+    """One gradient-descent step: returns new parameters, each moved against its gradient, and
+    the optimiser's state (None: plain gradient descent remembers nothing; Adam in rnn.py does).
 
     `params` itself is left unchanged (a new dict of new arrays comes back).
     """
@@ -131,7 +137,7 @@ def update(params, grads, lr):
     #      four), the new value is params[name] - lr * grads["d" + name]
     #   2. new_params = a new dict of those new values, by name
     raise NotImplementedError('TODO: One step of gradient descent')
-    return new_params
+    return new_params, state
 
 
 # %% Training
@@ -149,9 +155,9 @@ def train(X, y, hidden=HIDDEN, epochs=EPOCHS, lr=LEARNING_RATE, seed=SEED,
             for _ in range(epochs):
                 for row in range(len(X)):
                     x_row, y_row = X[row:row + 1], y[row:row + 1]  # (1, inputs), (1, outputs)
-                    H, yp = forward(x_row, params)
-                    params = update(params, backward(x_row, y_row, H, yp, params), lr)
-                errors.append(cross_entropy(forward(X, params)[1], y))  # the whole table
+                    _, cache = forward(x_row, params)
+                    params, _ = update(params, backward(y_row, cache, params), None, lr)
+                errors.append(cross_entropy(forward(X, params)[0], y))  # the whole table
                 if errors[-1] < target_error:  # learned well enough: stop, as the talk says
                     break
     except FloatingPointError:
@@ -191,7 +197,7 @@ def learn_gate(gate, hidden, epochs, lr, seed):
     y = GATES[gate]
     params, errors = train(INPUTS, y, hidden, epochs, lr, seed)
     print_progress(errors)
-    _, yp = forward(INPUTS, params)
+    yp, _ = forward(INPUTS, params)
     print(truth_table(INPUTS, y, yp))
     result = {"accuracy": accuracy(yp, y), "final_error": errors[-1], "epochs": len(errors)}
     print(f"  accuracy {result['accuracy']:.0%} after {len(errors)} epochs")
@@ -208,7 +214,7 @@ def plot_gate(gate, errors, params):
              ylabel="error (cross-entropy, whole table)", yscale="log")
     grid = np.linspace(-0.25, 1.25, 121)
     a, b = np.meshgrid(grid, grid)
-    _, yp = forward(np.column_stack([a.ravel(), b.ravel()]), params)
+    yp, _ = forward(np.column_stack([a.ravel(), b.ravel()]), params)
     shading = right.contourf(a, b, yp.reshape(a.shape), levels=20, cmap="coolwarm", vmin=0, vmax=1)
     right.contour(a, b, yp.reshape(a.shape), levels=[0.5], colors="black")
     right.scatter(INPUTS[:, 0], INPUTS[:, 1], c=GATES[gate][:, 0], cmap="coolwarm",

@@ -1,6 +1,6 @@
 # Exercise version of rnn.py, made by stubs/make_stubs.py from the solution one folder up.
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
-# make_stubs: sha256 86e9ae14802a6b2f6f4f174f420e7f25d9eb652172cfeeb0dd6a79955fa35d78
+# make_stubs: sha256 13e0a2772ff49617efbb1eb3b8ca78f07921c82533fcafcd285a1f99e3560972
 """Make it recurrent: a numpy RNN learns a sine wave, then draws the wave by itself.
 
 Part 2 of the evening. The network of mlp.py (row vectors, Wxh, bh, Why, by, and the same
@@ -31,6 +31,9 @@ replace each `raise NotImplementedError` with code that follows the TODO above i
 passes, your network learns. (`python -m pytest tests/test_rnn.py` tests the solution here.)
 """
 
+import sys  # these three lines, made by stubs/make_stubs.py, put the repo's folder (the
+from pathlib import Path  # one that holds data/) on the import path, after stubs/
+sys.path.append(str(next((folder for folder in Path(globals().get("__file__", "x")).resolve().parents if (folder / "data").is_dir()), Path.cwd())))
 import argparse
 import math
 import sys
@@ -121,9 +124,10 @@ def forward(X, params, h0=None, feed_back=None):
     - feed_back: None, or booleans (batch, steps): where True (from step 1 on), that step gets
       the network's own previous prediction instead of the true value
     Returns:
-    - Xs: the inputs the steps really saw, shape (batch, steps)
-    - H: the hidden states, shape (steps + 1, batch, hidden), H[0] = h0, H[t + 1] after step t
     - Y: the prediction made at each step, shape (batch, steps)
+    - cache: what `backward` needs, (Xs, H, Y, feed_back): Xs the inputs the steps really saw
+      (batch, steps); H the hidden states (steps + 1, batch, hidden), H[0] = h0, H[t + 1]
+      after step t
     """
     batch, steps = X.shape
     Xs, Y = X.copy(), np.empty((batch, steps))
@@ -135,7 +139,7 @@ def forward(X, params, h0=None, feed_back=None):
             Xs[:, t] = np.where(feed_back[:, t], Y[:, t - 1], X[:, t])
         H[t + 1], y = rnn_step(Xs[:, t:t + 1], H[t], params)
         Y[:, t] = y[:, 0]
-    return Xs, H, Y
+    return Y, (Xs, H, Y, feed_back)  # the predictions, and what backward needs
 
 
 def mean_squared_error(Y, T):
@@ -143,18 +147,20 @@ def mean_squared_error(Y, T):
     return float(np.mean((Y - T) ** 2))
 
 
-def backward(Xs, T, H, Y, params, feed_back=None):
+def backward(targets, cache, params):
     """Backpropagation through time: the gradient of the loss with respect to every parameter.
 
     Inputs:
-    - Xs, H, Y: what `forward` returned (inputs seen, hidden states, predictions)
-    - T: the targets, shape (batch, steps)
+    - targets: T, shape (batch, steps)
+    - cache: what `forward` returned beside its predictions: (Xs, H, Y, feed_back), the inputs
+      seen, the hidden states, the predictions, and the booleans that `forward` got, or None
+      (see `fed_back_error`, the optional extension)
     - params: the weights used by that forward pass
-    - feed_back: the same booleans (batch, steps) that `forward` got, or None (see
-      `fed_back_error`, the optional extension)
     Returns:
     - grads: dict with dWxh, dWhh, dbh, dWhy, dby, each the shape of its parameter
     """
+    Xs, H, Y, feed_back = cache
+    T = targets  # (batch, steps)
     grads = {"d" + name: np.zeros_like(value) for name, value in params.items()}
     dY = 2.0 * (Y - T) / Y.size  # (batch, steps): the slope of the mean squared error
     dh_next = np.zeros_like(H[0])  # (batch, hidden): what step t + 1 sends back to step t
@@ -366,9 +372,9 @@ def train_epoch(X, T, params, state, lr, steps, settings, rng):
         if steps > 0:
             feed_back = np.zeros((len(rows), X.shape[1]), dtype=bool)  # (batch, steps)
             feed_back[:, -steps:] = rng.random((len(rows), 1)) < FEEDBACK_SHARE
-        Xs, H, Y = forward(X[rows], params, feed_back=feed_back)
+        Y, cache = forward(X[rows], params, feed_back=feed_back)
         losses.append(mean_squared_error(Y, T[rows]))
-        grads = backward(Xs, T[rows], H, Y, params, feed_back)
+        grads = backward(T[rows], cache, params)
         params, state = update(params, clip_gradients(grads, settings["clip"]), state, lr)
     return params, state, float(np.mean(losses))
 
@@ -386,7 +392,7 @@ def train(train_part, settings, log=print, on_epoch=None):
     params = init_params(1, settings["hidden"], 1, rng)
     state = init_adam(params)
     X, T = make_windows(train_part, settings["seq_len"])
-    untrained = mean_squared_error(forward(X, params)[2], T)  # the sanity check before training
+    untrained = mean_squared_error(forward(X, params)[0], T)  # the sanity check before training
     log(f"  epoch   0  loss {untrained:.6f}  (untrained; always predicting 0 scores "
         f"{SPREAD**2:g}, the variance of the scaled values)")
     feed_back = fed_back_error_written(params)
@@ -441,7 +447,7 @@ def describe(series, n_train, settings):
 def predict_one_step(series, first, params, seq_len):
     """Predict each value from `first` on from the seq_len true values just before it."""
     rows = np.arange(first, len(series))[:, None] + np.arange(-seq_len, 0)  # (targets, seq_len)
-    _, _, Y = forward(series[rows], params)
+    Y, _ = forward(series[rows], params)
     return Y[:, -1]
 
 
@@ -451,7 +457,7 @@ def free_run(seed_window, steps, params):
     Returns `steps` predictions: the first comes from the seed window, each later one from the
     network's own previous prediction.
     """
-    _, H, Y = forward(seed_window[None, :], params)
+    Y, (_, H, _, _) = forward(seed_window[None, :], params)
     h, y = H[-1], Y[:, -1:]  # (1, hidden), (1, 1)
     predictions = np.empty(steps)
     for t in range(steps):

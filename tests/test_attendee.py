@@ -27,7 +27,7 @@ from conftest import BEGIN, REPO_ROOT
 
 pytestmark = pytest.mark.dev
 
-STUBS = ("mlp.py", "rnn.py", "min_char_rnn.py", "lstm.py", "run_lstm.py")
+STUBS = ("mlp.py", "rnn.py", "min_char_rnn.py", "lstm.py")  # run_lstm.py's stub is a launcher
 NOT_COPIED = shutil.ignore_patterns(  # the repo as a fresh clone has it, without git
     ".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints", "figures",
     "checkpoints", "*.ipynb", "*.keras", "*.npz", "*.bak-*", ".venv", "venv")
@@ -37,7 +37,6 @@ DONE = {"rnn.py": 1}  # stubs with only their first exercises done (rnn_step); t
 SETTINGS = {  # what an attendee changes in a Settings cell: stub -> {name: new value}
     "mlp.py": {"GATE": '"xor"'},
     "min_char_rnn.py": {"ITERATIONS": "2_000"},
-    "run_lstm.py": {"DATASET": '"sine"'},
 }
 UNDONE = {("rnn.py", "backward"): "to do", ("rnn.py", "fed_back_error"): "optional"}  # by DONE
 UNDONE_TESTS = re.compile(r"tests/test_rnn(_\w+)?\.py::")  # the tests that may fail for it

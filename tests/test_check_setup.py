@@ -20,7 +20,7 @@ import textwrap
 
 import pytest
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, load_tool
 
 REQUIREMENTS = "numpy>=1.26,<3\nmatplotlib>=3.8,<4\npandas>=2.1,<4  # tables\n\n# a comment\n"
 
@@ -43,10 +43,7 @@ HIDE_PANDAS = textwrap.dedent('''\
 @pytest.fixture(scope="module")
 def check_setup():
     """check_setup.py as a module (a tool of the repo, not one of the evening's scripts)."""
-    spec = importlib.util.spec_from_file_location("check_setup", REPO_ROOT / "check_setup.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("check_setup.py")
 
 
 def fake_versions(**versions):

@@ -21,14 +21,13 @@ import shutil
 import subprocess
 import sys
 import traceback
-import types
 import warnings
 import zipfile
 
 import numpy as np
 import pytest
 
-from conftest import REPO_ROOT, assert_plain_error, assert_usage_error, snapshot
+from conftest import REPO_ROOT, assert_plain_error, assert_usage_error, run_in_process, snapshot
 
 pytestmark = pytest.mark.dev
 
@@ -57,8 +56,9 @@ def numpy_part_main(module, *args):
             code = "traceback"
             err.write(traceback.format_exc())
     runtime = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
-    return types.SimpleNamespace(returncode=code, stdout=out.getvalue(),
-                                 stderr=err.getvalue(), warnings=runtime)
+    result = subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+    result.warnings = runtime
+    return result
 
 
 def numpy_part_into_closed_pipe(script, *args, buffered=True):
@@ -721,14 +721,6 @@ def lstm_prices(count, level=100.0):
     return level * (2.0 + np.sin(np.arange(count) / 5.0))
 
 
-def lstm_in_process(runner, capsys, *args):
-    """run_lstm.main() in this process, reported like a finished command."""
-
-    code = runner.main([str(arg) for arg in args])
-    captured = capsys.readouterr()
-    return types.SimpleNamespace(returncode=code, stdout=captured.out, stderr=captured.err)
-
-
 def lstm_small_run(tmp_path_factory):
     """Flags for a tiny, fast run that writes its figures outside the snapshot."""
     out = tmp_path_factory.mktemp("out")
@@ -822,7 +814,7 @@ def test_lstm_output_into_a_closed_pipe_is_quiet(tmp_path, script, args):
 def test_lstm_misleading_data_messages(lstm_runner, capsys, tmp_path, rows, words, absent):
     csv = lstm_csv(tmp_path, rows)
     before = snapshot(tmp_path)
-    result = lstm_in_process(lstm_runner, capsys, "--csv", csv, "--json", tmp_path / "o.json")
+    result = run_in_process(lstm_runner, capsys, "--csv", csv, "--json", tmp_path / "o.json")
     assert_plain_error(result, *words)
     for word in absent:
         assert word not in result.stderr
@@ -833,7 +825,7 @@ def test_lstm_one_line_of_two_million_numbers(lstm_runner, capsys, tmp_path):
     csv = tmp_path / "long.csv"
     csv.write_text(",".join(str(i % 97 + 1) for i in range(2_000_000)), encoding="utf-8")
     before = snapshot(tmp_path)
-    result = lstm_in_process(lstm_runner, capsys, "--csv", csv)
+    result = run_in_process(lstm_runner, capsys, "--csv", csv)
     assert_plain_error(result, "2,000,000 numbers", "one number a line")
     assert len(result.stderr) < 400
     assert snapshot(tmp_path) == before
@@ -850,14 +842,14 @@ def lstm_stocks(folder, symbols=("MSFT", "AAPL", "GOOG"), days=80, column="symbo
 def test_lstm_several_stocks_need_a_choice(lstm_runner, capsys, tmp_path, column):
     csv = lstm_stocks(tmp_path, column=column)
     before = snapshot(tmp_path)
-    result = lstm_in_process(lstm_runner, capsys, "--csv", csv)
+    result = run_in_process(lstm_runner, capsys, "--csv", csv)
     assert_plain_error(result, "3 stocks", "MSFT", "AAPL", "GOOG", "--symbol")
     assert snapshot(tmp_path) == before
 
 
 def test_lstm_many_stocks_are_listed_briefly(lstm_runner, capsys, tmp_path):
     csv = lstm_stocks(tmp_path, [f"S{index:02d}" for index in range(30)], days=30)
-    result = lstm_in_process(lstm_runner, capsys, "--csv", csv)
+    result = run_in_process(lstm_runner, capsys, "--csv", csv)
     assert_plain_error(result, "30 stocks", "S00", "--symbol")
     assert "S29" not in result.stderr
 
@@ -865,7 +857,7 @@ def test_lstm_many_stocks_are_listed_briefly(lstm_runner, capsys, tmp_path):
 def test_lstm_symbol_picks_one_stock(lstm_runner, capsys, tmp_path, tmp_path_factory):
     csv = lstm_stocks(tmp_path)
     before = snapshot(tmp_path)
-    result = lstm_in_process(lstm_runner, capsys, "--csv", csv, "--symbol", "AAPL",
+    result = run_in_process(lstm_runner, capsys, "--csv", csv, "--symbol", "AAPL",
                              *lstm_small_run(tmp_path_factory))
     assert result.returncode == 0, result.stderr
     assert "AAPL" in result.stdout and "80 rows" in result.stdout
@@ -879,7 +871,7 @@ def test_lstm_symbol_that_cannot_be_found(lstm_runner, capsys, tmp_path, stocks,
     csv = lstm_stocks(tmp_path) if stocks else lstm_csv(
         tmp_path, zip(lstm_days(80), lstm_prices(80), strict=True))
     before = snapshot(tmp_path)
-    result = lstm_in_process(lstm_runner, capsys, "--csv", csv, "--symbol", "ZZZZ")
+    result = run_in_process(lstm_runner, capsys, "--csv", csv, "--symbol", "ZZZZ")
     assert_plain_error(result, *words)
     assert snapshot(tmp_path) == before
 
@@ -889,14 +881,14 @@ def test_lstm_repeated_dates_without_a_stock_column(lstm_runner, capsys, tmp_pat
     days = lstm_days(80)
     rows = list(zip(days, lstm_prices(80), strict=True)) + [(days[3], 5.0), (days[9], 6.0)]
     csv = lstm_csv(tmp_path, rows)
-    result = lstm_in_process(lstm_runner, capsys, "--csv", csv, *lstm_small_run(tmp_path_factory))
+    result = run_in_process(lstm_runner, capsys, "--csv", csv, *lstm_small_run(tmp_path_factory))
     assert result.returncode == 0, result.stderr
     assert "Dropped 2 rows" in result.stdout and "kept the last row" in result.stdout
 
 
 def test_lstm_largest_seed(lstm_runner, capsys, tmp_path, tmp_path_factory):
     csv = lstm_csv(tmp_path, zip(lstm_days(80), lstm_prices(80), strict=True))
-    result = lstm_in_process(lstm_runner, capsys, "--csv", csv, "--seed", str(LSTM_SEED_MAX),
+    result = run_in_process(lstm_runner, capsys, "--csv", csv, "--seed", str(LSTM_SEED_MAX),
                              *lstm_small_run(tmp_path_factory))
     assert result.returncode == 0, result.stderr
 
@@ -914,7 +906,7 @@ def test_lstm_numbers_that_blow_up(lstm_runner, capsys, tmp_path, tmp_path_facto
     json_path = tmp_path / "out.json"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = lstm_in_process(lstm_runner, capsys, "--csv", csv, *flags, "--json", json_path,
+        result = run_in_process(lstm_runner, capsys, "--csv", csv, *flags, "--json", json_path,
                                  *lstm_small_run(tmp_path_factory))
     assert_plain_error(result, *words)
     assert "Test span" not in result.stdout and "Done" not in result.stdout  # no scores
@@ -925,7 +917,7 @@ def test_lstm_numbers_that_blow_up(lstm_runner, capsys, tmp_path, tmp_path_facto
 def lstm_saved_model(runner, capsys, folder, run_args, name="model.keras"):
     """A model trained and saved by run_lstm.py itself, in this process."""
     path = folder / name
-    result = lstm_in_process(runner, capsys, *run_args, "--save-model", path)
+    result = run_in_process(runner, capsys, *run_args, "--save-model", path)
     assert result.returncode == 0, result.stderr
     return path
 
@@ -975,7 +967,7 @@ def test_lstm_bad_model_files(lstm_runner, capsys, tmp_path, name, words):
     csv = lstm_csv(tmp_path, zip(lstm_days(80), lstm_prices(80), strict=True))
     path = lstm_bad_model(tmp_path, name)
     before = snapshot(tmp_path)
-    result = lstm_in_process(lstm_runner, capsys, "--csv", csv, "--load-model", path,
+    result = run_in_process(lstm_runner, capsys, "--csv", csv, "--load-model", path,
                              "--epochs", "0", "--seq-len", "5")
     assert_plain_error(result, path.name, *words)
     assert snapshot(tmp_path) == before
@@ -1016,7 +1008,7 @@ def test_lstm_model_for_other_columns_or_window_length(lstm_runner, capsys, lstm
     folder, csv, out = lstm_trained_pair
     capsys.readouterr()  # the training run of the fixture
     before = snapshot(folder)
-    result = lstm_in_process(lstm_runner, capsys, "--csv", csv, "--load-model",
+    result = run_in_process(lstm_runner, capsys, "--csv", csv, "--load-model",
                              folder / f"{name}.keras", "--epochs", "0", "--mode", "point",
                              *flags, "--plot-dir", out)
     assert_plain_error(result, *words)
@@ -1032,7 +1024,7 @@ def test_lstm_model_with_nan_weights(lstm_runner, capsys, tmp_path, tmp_path_fac
     model.save(path)
     csv = lstm_csv(tmp_path, zip(lstm_days(80), lstm_prices(80), strict=True))
     before = snapshot(tmp_path)
-    result = lstm_in_process(lstm_runner, capsys, "--csv", csv, "--load-model", path,
+    result = run_in_process(lstm_runner, capsys, "--csv", csv, "--load-model", path,
                              "--epochs", "0", "--seq-len", "5", "--mode", "point",
                              "--plot-dir", tmp_path_factory.mktemp("out"))
     assert_plain_error(result, "nan.keras", "predictions")
@@ -1058,7 +1050,7 @@ def test_lstm_a_failed_save_keeps_the_old_model(lstm_runner, capsys, monkeypatch
 
     with monkeypatch.context() as patch:
         patch.setattr(keras.Model, "save", disk_full)
-        result = lstm_in_process(lstm_runner, capsys, "--csv", csv, *small, "--save-model", model)
+        result = run_in_process(lstm_runner, capsys, "--csv", csv, *small, "--save-model", model)
     assert_plain_error(result, "model.keras", "No space left")
     assert snapshot(tmp_path) == before
     leftover = tmp_path / ".model.12345-0a1b2c3d.tmp.keras"
@@ -1079,7 +1071,7 @@ def test_lstm_a_european_download_compressed_with_a_split(lstm_runner, capsys, t
     text = "\n".join(["Date;Close;Adj Close", *rows]) + "\n"
     csv = tmp_path / "prices.csv.gz"
     csv.write_bytes(gzip.compress(text.encode("utf-8-sig")))
-    result = lstm_in_process(lstm_runner, capsys, "--csv", csv, *lstm_small_run(tmp_path_factory))
+    result = run_in_process(lstm_runner, capsys, "--csv", csv, *lstm_small_run(tmp_path_factory))
     assert result.returncode == 0, result.stderr
     assert "a stock split that Adj Close corrects; using Adj Close." in result.stdout
     assert "80 rows" in result.stdout

@@ -21,7 +21,7 @@ import pytest
 import reference_char_rnn
 from tutor import check_gradients, rel_error
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, run_in_process
 
 RHYMES = REPO_ROOT / "data" / "rhymes.txt"
 OUTPUT_SIDE_FIRST = ("Why", "by", "Whh", "bh", "Wxh")
@@ -46,7 +46,7 @@ def tiny_model(char_rnn, vocab_size=5, hidden=4, seq_len=6, seed=0):
 
 def chunk_loss(char_rnn, X, targets, params, h_prev):
     """The chunk's cross-entropy from forward alone (nats, summed over the steps)."""
-    _, probs = char_rnn.forward(X, params, h_prev)
+    probs, _ = char_rnn.forward(X, params, h_prev)
     return -np.log(probs[np.arange(len(targets)), targets]).sum()
 
 
@@ -117,8 +117,9 @@ def mistakes_of(X, targets, params, h_prev, hs, probs):
 @pytest.mark.exercise("min_char_rnn.backward")
 def test_every_gradient_matches_a_numerical_gradient(char_rnn):
     params, X, targets, h_prev = tiny_model(char_rnn)
-    hs, probs = char_rnn.forward(X, params, h_prev)
-    grads = char_rnn.backward(X, targets, params, h_prev, hs, probs)
+    probs, cache = char_rnn.forward(X, params, h_prev)
+    hs = cache[2]
+    grads = char_rnn.backward(targets, cache, params)
     numerical = numerical_gradients(char_rnn, X, targets, params, h_prev)
     check_gradients(grads, numerical, OUTPUT_SIDE_FIRST,  # relative error typically 1e-9
                     mistakes=mistakes_of(X, targets, params, h_prev, hs, probs))
@@ -127,10 +128,11 @@ def test_every_gradient_matches_a_numerical_gradient(char_rnn):
 @pytest.mark.exercise("min_char_rnn.backward")
 def test_backward_leaves_its_inputs_alone(char_rnn):
     params, X, targets, h_prev = tiny_model(char_rnn)
-    hs, probs = char_rnn.forward(X, params, h_prev)
+    probs, cache = char_rnn.forward(X, params, h_prev)
+    hs = cache[2]
     saved = {"probs": probs.copy(), "hs": hs.copy(), "h_prev": h_prev.copy(),
              **{name: value.copy() for name, value in params.items()}}
-    char_rnn.backward(X, targets, params, h_prev, hs, probs)
+    char_rnn.backward(targets, cache, params)
     now = {"probs": probs, "hs": hs, "h_prev": h_prev, **params}
     changed = [name for name, value in saved.items() if not np.array_equal(value, now[name])]
     assert not changed, f"backward changed {', '.join(changed)}: work on a copy (probs.copy())"
@@ -155,9 +157,9 @@ def test_interface_names_and_shapes(char_rnn):
     shapes = {"Wxh": (3, 5), "Whh": (5, 5), "bh": (1, 5), "Why": (5, 2), "by": (1, 2)}
     assert {name: value.shape for name, value in params.items()} == shapes
     X, targets, h_prev = np.array([0, 2, 1, 2]), np.array([1, 0, 0, 1]), np.zeros((1, 5))
-    hs, probs = char_rnn.forward(X, params, h_prev)
-    assert hs.shape == (4, 5) and probs.shape == (4, 2)
-    grads = char_rnn.backward(X, targets, params, h_prev, hs, probs)
+    probs, cache = char_rnn.forward(X, params, h_prev)
+    assert cache[2].shape == (4, 5) and probs.shape == (4, 2)
+    grads = char_rnn.backward(targets, cache, params)
     assert sorted(grads) == sorted("d" + name for name in shapes), sorted(grads)
     for name, shape in shapes.items():
         assert np.shape(grads["d" + name]) == shape, (
@@ -313,7 +315,7 @@ def test_starting_loss_is_that_of_a_uniform_guess(char_rnn):
 
 def test_hidden_step_is_one_step_of_forward(char_rnn):
     params, X, _, h_prev = tiny_model(char_rnn)
-    hs, _ = char_rnn.forward(X, params, h_prev)
+    _, (_, _, hs, _) = char_rnn.forward(X, params, h_prev)
     h = h_prev
     for t, ix in enumerate(X):
         h = char_rnn.hidden_step(params, h, ix)
@@ -355,15 +357,25 @@ def test_copied_line_rate_counts_long_lines_found_in_the_text(char_rnn):
     assert char_rnn.copied_line_rate("short\nlines\n", text) == 0.0
 
 
-def test_script_reads_in_the_order_of_the_story(char_rnn):
-    source = (REPO_ROOT / "min_char_rnn.py").read_text(encoding="utf-8").splitlines()
-    line_of = {name: next(i for i, line in enumerate(source, 1) if line.startswith(f"def {name}("))
-               for name in ("init_params", "forward", "backward", "update", "main")}
-    assert line_of["init_params"] <= 100 and line_of["forward"] <= 130
-    cells = [i for i, line in enumerate(source, 1) if line.startswith("# %%")]
-    assert source[cells[-1] - 1] == "# %% Plumbing: files and command line"
-    assert len(source) - cells[-1] + 1 <= 125, "the Plumbing cell is a short list of readers"
-    assert line_of["update"] < cells[-1] < line_of["main"]
+@pytest.mark.exercise("min_char_rnn.backward")
+def test_the_cells_above_the_plumbing_train_a_network_on_their_own(char_rnn):
+    """Story first, plumbing last: run cell by cell, as an instructor does, the cells above
+    `# %% Plumbing` hold the whole lesson, and a network trained with them alone learns."""
+    source = Path(char_rnn.__file__).read_text(encoding="utf-8")
+    lesson, plumbing_cell = source.split("\n# %% Plumbing", 1)
+    assert plumbing_cell.strip(), "the script ends with its Plumbing cell"
+    cells = {"__name__": "lesson", "__file__": char_rnn.__file__}
+    exec(compile(lesson, char_rnn.__file__, "exec"), cells)
+    params = cells["init_params"](4, 8, 4, np.random.default_rng(0))
+    memory = {name: np.zeros_like(value) for name, value in params.items()}
+    X, targets = np.array([0, 1, 2, 3, 0, 1]), np.array([1, 2, 3, 0, 1, 2])  # "abcdab" -> "bcdabc"
+    h_prev, losses = np.zeros((1, 8)), []
+    for _ in range(30):
+        loss, grads, _ = cells["loss_and_gradients"](X, targets, params, h_prev)
+        params, memory = cells["update"](params, cells["clip_gradients"](grads), memory, 0.1)
+        losses.append(loss)
+    assert losses[-1] < losses[0] / 2, losses
+    assert "main" not in cells, "the command line belongs to the Plumbing cell, after the lesson"
     for name in ("HIDDEN", "SEQ_LEN", "LEARNING_RATE", "ITERATIONS", "SEED"):
         assert isinstance(getattr(char_rnn, name), int | float), name
 
@@ -404,9 +416,8 @@ SETTINGS = ["--hidden", "16", "--seq-len", "25", "--lr", "0.1", "--temperature",
 
 def run_main(char_rnn, capsys, *args):
     """main() with these arguments; returns (exit status, stdout, stderr)."""
-    status = char_rnn.main([str(arg) for arg in args])
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
+    result = run_in_process(char_rnn, capsys, *args)
+    return result.returncode, result.stdout, result.stderr
 
 
 def train_run(char_rnn, capsys, *args, text=RHYMES):

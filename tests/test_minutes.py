@@ -76,6 +76,8 @@ def check_table(found, where):
               for item, (_, exercise) in found.items()
               if exercise is not None and exercise != EXERCISE.get(item)]
     wrong += [f"{item}: missing" for item in PLAN if item not in found]
+    if list(found) != [item for item in PLAN if item in found]:
+        wrong.append(f"the rows are out of order ({', '.join(found)})")
     assert not wrong, f"{where} disagrees with tests/test_minutes.py: " + "; ".join(wrong)
 
 

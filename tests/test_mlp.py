@@ -16,7 +16,13 @@ import numpy as np
 import pytest
 from tutor import check_gradients
 
-from conftest import assert_plain_error, assert_usage_error, snapshot
+from conftest import (
+    assert_a_link_is_replaced,
+    assert_plain_error,
+    assert_usage_error,
+    run_in_process,
+    snapshot,
+)
 
 ORDER = ["Why", "by", "Wxh", "bh"]  # the parameters, output side first
 DEFAULTS = {"hidden": 4, "epochs": 2000, "lr": 0.5, "target_error": 0.02}  # the Settings cell's
@@ -87,7 +93,7 @@ def test_forward_on_hand_worked_weights(mlp):
         "Why": np.array([[1.0], [-2.0]]),
         "by": np.array([[0.25]]),
     }
-    H, yp = mlp.forward(np.array([[1.0, 1.0]]), params)
+    yp, (_, H, _) = mlp.forward(np.array([[1.0, 1.0]]), params)
     # hidden sums 1 + 2 + 0 = 3 and -1 + 0.5 + 0.5 = 0; output sum = s(3) - 2 s(0) + 0.25
     s3 = 1 / (1 + np.exp(-3.0))
     np.testing.assert_allclose(H, [[s3, 0.5]], rtol=1e-12, err_msg="H, the hidden units")
@@ -99,7 +105,9 @@ def test_forward_on_hand_worked_weights(mlp):
 def test_forward_shapes_and_values_on_a_batch(mlp):
     params = random_params(mlp, seed=4, n_inputs=3, n_hidden=5, n_outputs=2)
     X = np.random.default_rng(5).normal(size=(6, 3))
-    H, yp = mlp.forward(X, params)
+    yp, cache = mlp.forward(X, params)
+    assert isinstance(cache, tuple) and len(cache) == 3, "forward returns yp, (X, H, yp)"
+    _, H, _ = cache
     assert H.shape == (6, 5), f"H should be (rows, hidden) = (6, 5), not {H.shape}"
     assert yp.shape == (6, 2), f"yp should be (rows, outputs) = (6, 2), not {yp.shape}"
     expected_H, expected_yp = reference_forward(X, params)
@@ -119,8 +127,8 @@ def test_every_gradient_matches_a_numerical_gradient(mlp):
         return mlp.cross_entropy(reference_forward(X, params)[1], y)
 
     numerical = {name: numerical_gradient(loss, params[name]) for name in ORDER}
-    H, yp = reference_forward(X, params)
-    grads = mlp.backward(X, y, H, yp, {k: v.copy() for k, v in params.items()})
+    grads = mlp.backward(y, (X, *reference_forward(X, params)),
+                         {k: v.copy() for k, v in params.items()})
     mistakes = {
         "no division by the number of rows (step 1: dZy = (yp - y) / rows, rows = len(X))":
             reference_backward(X, y, params, divide=False),
@@ -135,9 +143,8 @@ def test_backward_on_a_batch_of_two_outputs(mlp):
     params = random_params(mlp, seed=6, n_inputs=3, n_hidden=5, n_outputs=2)
     rng = np.random.default_rng(7)
     X, y = rng.normal(size=(6, 3)), (rng.random((6, 2)) > 0.5).astype(float)
-    H, yp = reference_forward(X, params)
     expected = reference_backward(X, y, params)
-    grads = mlp.backward(X, y, H, yp, params)
+    grads = mlp.backward(y, (X, *reference_forward(X, params)), params)
     check_gradients(grads, expected, ORDER, tolerance=1e-10)
 
 
@@ -145,7 +152,12 @@ def test_backward_on_a_batch_of_two_outputs(mlp):
 def checked_update(mlp, params, grads, lr):
     """Call the student's update and first check that it left its inputs as they were."""
     before = {name: value.copy() for name, value in {**params, **grads}.items()}
-    new = mlp.update(params, grads, lr=lr)
+    returned = mlp.update(params, grads, None, lr)
+    assert isinstance(returned, tuple) and len(returned) == 2, (
+        "update should return two values, new_params and state (as it is: plain gradient "
+        f"descent keeps no memory), not a {type(returned).__name__}")
+    new, state = returned
+    assert state is None, "plain gradient descent keeps no state: return new_params, state"
     changed = [name for name in params if not np.array_equal(params[name], before[name])]
     assert not changed, ("update changed params in place; return new arrays (it changed "
                          f"{', '.join(changed)})")
@@ -202,7 +214,7 @@ def test_sigmoid_is_stable_and_its_derivative_takes_the_output(mlp):
 def test_every_gate_is_learned(mlp, gate, seed):
     y = mlp.GATES[gate]
     params, errors = mlp.train(mlp.INPUTS, y, seed=seed, **DEFAULTS)
-    _, yp = mlp.forward(mlp.INPUTS, params)
+    yp, _ = mlp.forward(mlp.INPUTS, params)
     assert mlp.accuracy(yp, y) == 1.0
     assert errors[-1] < DEFAULTS["target_error"] < errors[0] / 10
 
@@ -213,19 +225,8 @@ def test_a_learning_rate_that_blows_up_stops_training_with_a_sentence(mlp):
 
 
 # %% The command line (in this process: a new Python per case is slow)
-def run_main(mlp, capsys, *args):
-    """mlp.main(args), as the command line runs it: its exit status, stdout and stderr."""
-    try:
-        code = mlp.main([str(arg) for arg in args])
-    except SystemExit as stop:  # argparse's own errors
-        code = stop.code
-    captured = capsys.readouterr()
-    return type("Result", (), {"returncode": code, "stdout": captured.out,
-                               "stderr": captured.err})
-
-
 def test_cli_prints_the_truth_table_and_writes_json_and_a_figure(mlp, capsys, tmp_path):
-    result = run_main(mlp, capsys, "--gate", "xor", *FLAGS, "--json",
+    result = run_in_process(mlp, capsys, "--gate", "xor", *FLAGS, "--json",
                       tmp_path / "out" / "mlp.json", "--plot", "--plot-dir", tmp_path / "figures")
     assert result.returncode == 0, result.stderr
     assert "A  B  target  predicted  probability" in result.stdout
@@ -239,7 +240,7 @@ def test_the_settings_cell_drives_a_run_without_flags(mlp, capsys, monkeypatch):
     monkeypatch.setattr(mlp, "GATE", "or")  # as a notebook user edits the Settings cell
     monkeypatch.setattr(mlp, "HIDDEN", 3)
     monkeypatch.setattr(mlp.plumbing, "in_notebook", lambda: False)  # no figures here
-    result = run_main(mlp, capsys)
+    result = run_in_process(mlp, capsys)
     assert result.returncode == 0, result.stderr
     assert "=== OR gate ===" in result.stdout and "AND" not in result.stdout
     assert "network 2-3-1" in result.stdout
@@ -258,17 +259,17 @@ def test_the_command_learns_all_three_gates(run_script):
     (["--seed", "-1"], ["--seed"]),
 ])
 def test_cli_refuses_bad_settings_in_one_sentence(mlp, capsys, tmp_path, args, words):
-    result = run_main(mlp, capsys, *args, "--json", tmp_path / "out.json")
+    result = run_in_process(mlp, capsys, *args, "--json", tmp_path / "out.json")
     assert_plain_error(result, *words)
     assert not (tmp_path / "out.json").exists()
 
 
 def test_cli_unknown_gate_keeps_argparse_format(mlp, capsys):
-    assert_usage_error(run_main(mlp, capsys, "--gate", "nand"), "nand")
+    assert_usage_error(run_in_process(mlp, capsys, "--gate", "nand"), "nand")
 
 
 def test_hidden_units_that_cannot_fit_in_memory_are_refused_before_training(mlp, capsys):
-    result = run_main(mlp, capsys, "--hidden", 100_000_000)
+    result = run_in_process(mlp, capsys, "--hidden", 100_000_000)
     assert_plain_error(result, "--hidden", "GiB")
     assert "gate" not in result.stdout
 
@@ -288,7 +289,7 @@ def test_ctrl_c_during_training_writes_nothing_and_says_so(mlp, capsys, tmp_path
         return real(yp, y)
 
     monkeypatch.setattr(mlp, "cross_entropy", stopped_in_the_or_gate)
-    result = run_main(mlp, capsys, "--gate", "all", *FLAGS, "--plot", "--plot-dir", figures,
+    result = run_in_process(mlp, capsys, "--gate", "all", *FLAGS, "--plot", "--plot-dir", figures,
                       "--json", out)
     assert result.returncode == 130, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Ctrl-C" in result.stderr
@@ -316,20 +317,14 @@ def test_outputs_never_land_on_the_repo_or_each_other(mlp, capsys, tmp_path, imp
     json_path = {"json_is_this_script": script,
                  "json_is_the_figure": figures / "mlp_and.png"}.get(case, tmp_path / "o.json")
     before, text = snapshot(tmp_path), script.read_bytes()
-    result = run_main(mlp, capsys, "--gate", "and", *FLAGS, "--plot", "--plot-dir", figures,
-                      "--json", json_path)
+    result = run_in_process(mlp, capsys, "--gate", "and", *FLAGS, "--plot", "--plot-dir", figures,
+                            "--json", json_path)
     assert_plain_error(result, "--json" if case == "json_is_this_script" else "--plot-dir")
     assert "gate" not in result.stdout  # refused before any training
     assert snapshot(tmp_path) == before and script.read_bytes() == text
 
 
 def test_a_figure_that_links_elsewhere_is_replaced_not_written_through(mlp, capsys, tmp_path):
-    figures, elsewhere = tmp_path / "figures", tmp_path / "keep.png"
-    figures.mkdir()
-    elsewhere.write_bytes(b"someone's picture")
-    (figures / "mlp_and.png").symlink_to(elsewhere)
-    result = run_main(mlp, capsys, "--gate", "and", *FLAGS, "--plot", "--plot-dir", figures)
-    assert result.returncode == 0, result.stderr
-    assert elsewhere.read_bytes() == b"someone's picture"
-    link = figures / "mlp_and.png"
-    assert not link.is_symlink() and link.read_bytes().startswith(b"\x89PNG")
+    figures = tmp_path / "figures"
+    assert_a_link_is_replaced(figures, "mlp_and.png", lambda: run_in_process(
+        mlp, capsys, "--gate", "and", *FLAGS, "--plot", "--plot-dir", figures))

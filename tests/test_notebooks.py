@@ -5,7 +5,8 @@
 Each script (and each stub) is converted as the README says (`jupytext --to ipynb`), its
 Settings cell is edited for a short run as a user would edit it, and every cell is executed by
 an IPython kernel through nbclient, in a scratch copy of the repo's layout (data/ beside the
-notebook, or one folder up for the stubs), so nothing in the repo is written. The solutions
+notebook, or one folder up for the stubs, with the shared modules), so nothing in the repo is
+written. The solutions
 must run to the end with their figures inline; the stubs must stop at their first unfinished
 TODO with the same NotImplementedError as `python stubs/<script>.py`.
 
@@ -53,8 +54,10 @@ SHORT_RUN = {
 SHORT_FLAGS = {  # the same short runs, on the command line
     "mlp": [], "rnn": ["--epochs", "3"], "min_char_rnn": ["--iters", "300"], "lstm": [],
     "run_lstm": ["sine", "--epochs", "1"]}
+STUB_SHORT_RUN = {**SHORT_RUN, "run_lstm": {}}  # stubs/run_lstm.py, a launcher, has no Settings
+STUB_FLAGS = {**SHORT_FLAGS, "run_lstm": []}  # ...and stops at build_model's TODO all the same
 FIGURES = {"mlp": 3, "rnn": 4, "min_char_rnn": 0, "lstm": 0, "run_lstm": 3}  # inline at least
-MODULES = ("plumbing", "series_csv")  # what the scripts import: beside them, in stubs/ copies
+MODULES = ("plumbing", "series_csv")  # what the scripts import, at the top of the repo
 
 
 @pytest.fixture(scope="module")
@@ -73,15 +76,17 @@ def kernel_name(tmp_path_factory):
 
 def scratch_repo(tmp_path, stubs):
     """data/, the scripts and the modules they import in a scratch folder; returns the folder
-    the notebooks run in. For the stubs, that is stubs/ alone, with the copies of the modules
-    that make_stubs writes there: nothing above it to import by mistake."""
+    the notebooks run in. For the stubs, that is stubs/, with the shared modules and the
+    run_lstm.py that stubs/run_lstm.py runs one folder up, as in the repo; no solution of an
+    exercise is there to import by mistake."""
     shutil.copytree(REPO_ROOT / "data", tmp_path / "data")
+    for name in [*MODULES, *(["run_lstm"] if stubs else [])]:
+        if (REPO_ROOT / f"{name}.py").is_file():  # else a module the scripts do not import
+            shutil.copy(REPO_ROOT / f"{name}.py", tmp_path)
     source = REPO_ROOT / "stubs" if stubs else REPO_ROOT
     folder = tmp_path / "stubs" if stubs else tmp_path
     folder.mkdir(exist_ok=True)
-    for name in [*SHORT_RUN, *MODULES]:
-        if name in MODULES and not (REPO_ROOT / f"{name}.py").is_file():
-            continue  # a module the scripts do not import (yet)
+    for name in SHORT_RUN:
         assert (source / f"{name}.py").is_file(), "stubs/ lacks it: python stubs/make_stubs.py"
         shutil.copy(source / f"{name}.py", folder)
     return folder
@@ -89,6 +94,8 @@ def scratch_repo(tmp_path, stubs):
 
 def edit_settings(notebook, changes):
     """Change `NAME = value` lines of the Settings cell, as a user would."""
+    if not changes:
+        return
     settings = next(cell for cell in notebook.cells  # jupytext keeps `# %% Settings` as a title
                     if cell.get("metadata", {}).get("title", "").startswith("Settings"))
     for name, value in changes.items():
@@ -141,7 +148,7 @@ def test_the_script_runs_all_as_a_notebook(name, tmp_path, kernel_name):
 def first_todo_of_the_script(folder, name):
     """The NotImplementedError line that `python stubs/<name>.py` stops with, or None, with
     the flags that match the notebook's edited Settings cell."""
-    result = subprocess.run([sys.executable, str(folder / f"{name}.py"), *SHORT_FLAGS[name]],
+    result = subprocess.run([sys.executable, str(folder / f"{name}.py"), *STUB_FLAGS[name]],
                             cwd=folder,
                             capture_output=True, text=True, timeout=300,
                             env={**os.environ, "MPLBACKEND": "Agg"})
@@ -152,7 +159,7 @@ def first_todo_of_the_script(folder, name):
 @pytest.mark.parametrize("name", list(SHORT_RUN))
 def test_the_stub_runs_as_a_notebook_until_its_first_todo(name, tmp_path, kernel_name):
     folder = scratch_repo(tmp_path, stubs=True)
-    notebook = as_notebook(folder / f"{name}.py", SHORT_RUN[name])
+    notebook = as_notebook(folder / f"{name}.py", STUB_SHORT_RUN[name])
     expected = first_todo_of_the_script(folder, name)
     if expected is None:  # lstm.py only defines the pieces: its notebook ends without error
         execute(notebook, folder, kernel_name)
@@ -166,15 +173,19 @@ def test_the_stub_runs_as_a_notebook_until_its_first_todo(name, tmp_path, kernel
 
 
 @pytest.mark.parametrize("stubs", [False, True], ids=["repo", "stubs"])
-def test_a_notebook_imports_the_modules_beside_it(stubs, tmp_path, kernel_name):
-    """The kernel starts in the notebook's folder: `import plumbing` finds the copy there."""
+def test_a_notebook_imports_the_script_beside_it_and_the_repos_modules(stubs, tmp_path,
+                                                                       kernel_name):
+    """The kernel starts in the notebook's folder: `import mlp` finds the script there, and
+    plumbing is the one at the top of the repo (a stub finds it one folder up)."""
     folder = scratch_repo(tmp_path, stubs)
-    notebook = jupytext.reads("# %%\nimport plumbing\nprint(plumbing.__file__)\n"
-                              "print(plumbing.repo_root())\n", fmt="py:percent")
+    notebook = jupytext.reads("# %%\nimport mlp\nimport plumbing\nprint(mlp.__file__)\n"
+                              "print(plumbing.__file__)\nprint(plumbing.repo_root())\n",
+                              fmt="py:percent")
     execute(notebook, folder, kernel_name, timeout=120)
-    shown = notebook.cells[0].outputs[0]["text"].splitlines()
-    assert Path(shown[0]).resolve() == (folder / "plumbing.py").resolve()
-    assert Path(shown[1]).resolve() == tmp_path.resolve()  # the folder that holds data/
+    shown = [Path(line).resolve() for line in notebook.cells[0].outputs[0]["text"].splitlines()]
+    assert shown[0] == (folder / "mlp.py").resolve()
+    assert shown[1] == (tmp_path / "plumbing.py").resolve()
+    assert shown[2] == tmp_path.resolve()  # the folder that holds data/
 
 
 def test_a_paired_notebook_edits_the_stub_that_the_tests_read(tmp_path):

@@ -9,7 +9,6 @@ extension, are skipped while it is untouched. Every test passes its settings exp
 editing the Settings cell of stubs/rnn.py (EPOCHS = 5) breaks none of them.
 """
 
-import importlib.util
 import io
 import json
 import sys
@@ -19,7 +18,15 @@ import pandas as pd
 import pytest
 from tutor import check_gradients
 
-from conftest import REPO_ROOT, assert_plain_error, optional_exercise, snapshot
+from conftest import (
+    REPO_ROOT,
+    assert_a_link_is_replaced,
+    assert_plain_error,
+    load_tool,
+    optional_exercise,
+    run_in_process,
+    snapshot,
+)
 
 ORDER = ["Why", "by", "Whh", "Wxh", "bh"]  # the parameters, output side first
 DEFAULTS = {"hidden": 16, "seq_len": 50, "epochs": 20, "lr": 0.01, "seed": 0,
@@ -177,8 +184,8 @@ def test_bptt_matches_a_centred_numerical_gradient(rnn):
     rng = np.random.default_rng(3)
     X, T = rng.normal(size=(4, 5)), rng.normal(size=(4, 5))  # 4 windows of 5 steps
     numerical = {name: numerical_gradient(rnn, params, name, X, T, None) for name in ORDER}
-    Xs, H, Y = reference_forward(X, params)
-    grads = rnn.backward(Xs, T, H, Y, {k: v.copy() for k, v in params.items()})
+    cache = (*reference_forward(X, params), None)  # what forward hands backward
+    grads = rnn.backward(T, cache, {k: v.copy() for k, v in params.items()})
     check_gradients(grads, numerical, ORDER, tolerance=1e-7,  # about 1e-9 when right
                     mistakes=mistakes_of(X, T, params))
 
@@ -188,8 +195,8 @@ def test_bptt_on_a_bigger_batch_matches_the_reference(rnn):
     params = rnn.init_params(1, 6, 1, np.random.default_rng(4))
     rng = np.random.default_rng(5)
     X, T = rng.normal(size=(7, 9)), rng.normal(size=(7, 9))
-    Xs, H, Y = reference_forward(X, params)
-    check_gradients(rnn.backward(Xs, T, H, Y, params), reference_backward(X, T, params), ORDER,
+    cache = (*reference_forward(X, params), None)
+    check_gradients(rnn.backward(T, cache, params), reference_backward(X, T, params), ORDER,
                     tolerance=1e-10)
 
 
@@ -211,9 +218,9 @@ def test_bptt_with_fed_back_steps_matches_a_numerical_gradient(rnn):
     X, T = rng.normal(size=(4, 5)), rng.normal(size=(4, 5))
     feed_back = rng.random((4, 5)) < 0.6  # some steps get the previous prediction
     numerical = {name: numerical_gradient(rnn, params, name, X, T, feed_back) for name in ORDER}
-    Xs, H, Y = reference_forward(X, params, feed_back)
+    cache = (*reference_forward(X, params, feed_back), feed_back)
     with optional_exercise():
-        grads = rnn.backward(Xs, T, H, Y, params, feed_back)
+        grads = rnn.backward(T, cache, params)
     names = {**CORE_MISTAKES,
              "no fed-back term": "fed-back steps hand no error back to the predictions they were "
                                  "(backward must call fed_back_error)",
@@ -229,9 +236,9 @@ def test_loss_falls_tenfold_in_a_short_seeded_run(rnn):
     X, T = windows_of(values, 20)  # scaled as rnn.py scales the series (std SPREAD)
     settings = train_settings(epochs=6, seq_len=20, hidden=8, seed=0)
     start = rnn.mean_squared_error(
-        rnn.forward(X, rnn.init_params(1, 8, 1, np.random.default_rng(0)))[2], T)
+        rnn.forward(X, rnn.init_params(1, 8, 1, np.random.default_rng(0)))[0], T)
     params, losses = rnn.train(values, settings, log=lambda *_: None)
-    end = rnn.mean_squared_error(rnn.forward(X, params)[2], T)
+    end = rnn.mean_squared_error(rnn.forward(X, params)[0], T)
     assert len(losses) == 6
     assert end < start / 10, (start, end)
 
@@ -285,13 +292,17 @@ def test_free_running_returns_the_steps_asked_for_and_stays_bounded(rnn):
 
 
 def test_each_result_stands_beside_its_own_naive_baseline(rnn):
-    series = np.sin(np.arange(300) / 5.0)
+    series = np.arange(300.0)  # a ramp: each value is the one before it, plus 1
     params = tiny_network(rnn)
-    results, _, free = rnn.evaluate(series, 250, params, 10, 0.0, 1.0)
-    test = series[250:]
-    assert results["persistence_rmse"] == rnn.rmse(series[249:-1], test)  # next = this value
-    assert results["free_run_persistence_rmse"] == rnn.rmse(np.full(50, series[249]), test)
-    assert results["free_run_rmse"] == rnn.rmse(free, test) and results["free_run_steps"] == 50
+    results, one_step, free = rnn.evaluate(series, 250, params, 10, 0.0, 1.0)
+    test = series[250:]  # 250 .. 299
+    assert results["persistence_rmse"] == 1.0  # "next = this value" is off by 1 every step
+    # "flat at 249" is off by 1, 2, ..., 50: the root of the mean of k**2 is sqrt(51 * 101 / 6)
+    assert results["free_run_persistence_rmse"] == pytest.approx(np.sqrt(51 * 101 / 6), rel=1e-12)
+    assert results["free_run_steps"] == 50 and free.shape == one_step.shape == (50,)
+    for key, predictions in (("one_step_rmse", one_step), ("free_run_rmse", free)):
+        assert results[key] == pytest.approx(np.sqrt(np.mean((predictions - test) ** 2)),
+                                             rel=1e-12), key
 
 
 def test_rmse_is_exact_and_does_not_overflow(rnn):
@@ -329,10 +340,7 @@ def test_scaling_has_an_exact_inverse_and_is_exact_for_huge_values(rnn):
 
 
 def test_make_data_sine_reproduces_the_shipped_file(tmp_path):
-    spec = importlib.util.spec_from_file_location("make_data", REPO_ROOT / "data" / "make_data.py")
-    make_data = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_data)
-    made = make_data.make_sine(tmp_path / "sinwave.csv")
+    made = load_tool("data/make_data.py").make_sine(tmp_path / "sinwave.csv")
     assert made.read_bytes() == (REPO_ROOT / "data" / "sinwave.csv").read_bytes()
 
 
@@ -358,17 +366,6 @@ def test_load_data_reads_a_dated_close_column_in_date_order(rnn, tmp_path):
 
 
 # %% The command line (in this process: a new Python per case is slow)
-def run_main(rnn, capsys, *args):
-    """rnn.main(args), as the command line runs it: its exit status, stdout and stderr."""
-    try:
-        code = rnn.main([str(arg) for arg in args])
-    except SystemExit as stop:  # argparse's own errors
-        code = stop.code
-    captured = capsys.readouterr()
-    return type("Result", (), {"returncode": code, "stdout": captured.out,
-                               "stderr": captured.err})
-
-
 def sine_csv(tmp_path, n=150):
     path = tmp_path / "series.csv"
     path.write_text("value\n" + "".join(f"{float(np.sin(i / 5.0))!r}\n" for i in range(n)))
@@ -380,7 +377,8 @@ def test_settings_cell_drives_a_short_run_with_json_and_figures(rnn, capsys, tmp
     for name, value in (("CSV", sine_csv(tmp_path)), ("EPOCHS", 2), ("SEQ_LEN", 5),
                         ("HIDDEN", 4)):
         monkeypatch.setattr(rnn, name, value)  # as a notebook user edits the Settings cell
-    result = run_main(rnn, capsys, "--plot-dir", tmp_path / "figs", "--json", tmp_path / "r.json")
+    result = run_in_process(rnn, capsys, "--plot-dir", tmp_path / "figs", "--json",
+                            tmp_path / "r.json")
     assert result.returncode == 0, result.stderr
     assert "Whh 16, bh 4" in result.stdout and "epoch   2" in result.stdout
     assert "naive: next value = this value" in result.stdout
@@ -404,7 +402,8 @@ def test_bad_csv_is_one_plain_sentence(rnn, capsys, tmp_path, content, words):
     path = tmp_path / "series.csv"
     if content is not None:
         path.write_text(content, encoding="utf-8")
-    assert_plain_error(run_main(rnn, capsys, "--csv", path, *TINY, "--plot-dir", tmp_path), *words)
+    assert_plain_error(run_in_process(rnn, capsys, "--csv", path, *TINY, "--plot-dir", tmp_path),
+                       *words)
     assert not list(tmp_path.glob("*.png"))
 
 
@@ -414,7 +413,7 @@ def test_bad_csv_is_one_plain_sentence(rnn, capsys, tmp_path, content, words):
     (["--batch-size", "0"], "--batch-size"), (["--hidden", "100000"], "GiB"),
     (["--batch-size", "10000000"], "GiB")])
 def test_nonsense_settings_are_refused(rnn, capsys, tmp_path, flags, word):
-    result = run_main(rnn, capsys, "--csv", sine_csv(tmp_path), *TINY, *flags, "--plot-dir",
+    result = run_in_process(rnn, capsys, "--csv", sine_csv(tmp_path), *TINY, *flags, "--plot-dir",
                       tmp_path / "figs")
     assert_plain_error(result, word)
     assert "epoch" not in result.stdout and not (tmp_path / "figs").exists()
@@ -435,7 +434,7 @@ def test_the_predictions_are_kept_in_the_series_units(rnn, capsys, tmp_path, no_
     values = 100.0 + 5.0 * np.sin(np.arange(150) / 5.0)  # units far from the scaled ones
     csv = tmp_path / "series.csv"
     csv.write_text("value\n" + "".join(f"{float(value)!r}\n" for value in values))
-    result = run_main(rnn, capsys, "--csv", csv, *TINY, "--plot-dir", tmp_path / "figs",
+    result = run_in_process(rnn, capsys, "--csv", csv, *TINY, "--plot-dir", tmp_path / "figs",
                       "--json", tmp_path / "r.json")
     assert result.returncode == 0, result.stderr
     assert "train 135, test 15" in result.stdout and "free running (15 steps)" in result.stdout
@@ -457,7 +456,7 @@ def test_dated_predictions_keep_their_dates(rnn, capsys, tmp_path, no_saved_figu
     csv = tmp_path / "stock.csv"
     csv.write_text("Date,Close\n" + "".join(
         f"{day:%Y-%m-%d},{50 + float(np.sin(i / 5.0))!r}\n" for i, day in enumerate(days)))
-    result = run_main(rnn, capsys, "--csv", csv, *TINY, "--plot-dir", tmp_path / "figs")
+    result = run_in_process(rnn, capsys, "--csv", csv, *TINY, "--plot-dir", tmp_path / "figs")
     assert result.returncode == 0, result.stderr
     table = pd.read_csv(tmp_path / "figs" / "rnn_predictions.csv", parse_dates=["date"])
     assert list(table.columns[:2]) == ["step", "date"]
@@ -482,7 +481,7 @@ def test_ctrl_c_during_training_writes_nothing_and_says_so(rnn, capsys, tmp_path
 
     real = rnn.train_epoch
     monkeypatch.setattr(rnn, "train_epoch", stopped_in_epoch_2)
-    result = run_main(rnn, capsys, "--csv", csv, *TINY, "--plot-dir", figures, "--json", out)
+    result = run_in_process(rnn, capsys, "--csv", csv, *TINY, "--plot-dir", figures, "--json", out)
     assert result.returncode == 130, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Ctrl-C" in result.stderr
     assert "epoch   1" in result.stdout and "RMSE" not in result.stdout
@@ -516,7 +515,8 @@ def test_outputs_never_land_on_an_input_the_repo_or_each_other(rnn, capsys, tmp_
     json_path = {"json_is_the_csv": csv, "json_is_this_script": script,
                  "json_is_a_figure": figures / "rnn_split.png"}.get(case, tmp_path / "r.json")
     before, text = snapshot(tmp_path), script.read_bytes()
-    result = run_main(rnn, capsys, "--csv", csv, *TINY, "--plot-dir", figures, "--json", json_path)
+    result = run_in_process(rnn, capsys, "--csv", csv, *TINY, "--plot-dir", figures, "--json",
+                            json_path)
     words = {"json_is_the_csv": "--json", "json_is_this_script": "--json"}.get(case, "--plot-dir")
     assert_plain_error(result, words)
     assert result.stdout == ""  # refused before the data is read
@@ -524,15 +524,9 @@ def test_outputs_never_land_on_an_input_the_repo_or_each_other(rnn, capsys, tmp_
 
 
 def test_a_figure_that_links_elsewhere_is_replaced_not_written_through(rnn, capsys, tmp_path):
-    figures, elsewhere = tmp_path / "figs", tmp_path / "keep.png"
-    figures.mkdir()
-    elsewhere.write_bytes(b"someone's picture")
-    (figures / "rnn_split.png").symlink_to(elsewhere)
-    result = run_main(rnn, capsys, "--csv", sine_csv(tmp_path), *TINY, "--plot-dir", figures)
-    assert result.returncode == 0, result.stderr
-    assert elsewhere.read_bytes() == b"someone's picture"
-    link = figures / "rnn_split.png"
-    assert not link.is_symlink() and link.read_bytes().startswith(b"\x89PNG")
+    figures = tmp_path / "figs"
+    assert_a_link_is_replaced(figures, "rnn_split.png", lambda: run_in_process(
+        rnn, capsys, "--csv", sine_csv(tmp_path), *TINY, "--plot-dir", figures))
 
 
 @pytest.mark.dev

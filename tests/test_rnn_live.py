@@ -13,7 +13,7 @@ import types
 import numpy as np
 import pytest
 
-from conftest import snapshot
+from conftest import run_in_process, snapshot
 
 TINY = ["--epochs", 8, "--seq-len", 5, "--hidden", 4, "--lr", 0.01, "--seed", 0,
         "--batch-size", 48]  # a run of well under a second on a short series
@@ -26,8 +26,8 @@ def rnn(load_script):
 
 def run_main(rnn, capsys, *args):
     """rnn.main(args): its exit status and stdout."""
-    code = rnn.main([str(arg) for arg in args])
-    return code, capsys.readouterr().out
+    result = run_in_process(rnn, capsys, *args)
+    return result.returncode, result.stdout
 
 
 def sine_csv(tmp_path):

@@ -12,12 +12,11 @@ import json
 import os
 import subprocess
 import sys
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from conftest import assert_plain_error, assert_usage_error, optional_exercise
+from conftest import assert_plain_error, assert_usage_error, optional_exercise, run_in_process
 
 JSON_KEYS = {"dataset", "cell", "test_rmse", "test_mae", "test_mse", "persistence_rmse",
              "rmse_ratio", "direction_accuracy", "rising_share", "fit_seconds", "seconds", "epochs",
@@ -28,13 +27,6 @@ JSON_KEYS = {"dataset", "cell", "test_rmse", "test_mae", "test_mse", "persistenc
 @pytest.fixture(scope="module")
 def run_lstm(load_script):
     return load_script("run_lstm")
-
-
-def run_in_process(run_lstm, capsys, *args):
-    """main() in this process, reported like a finished command."""
-    code = run_lstm.main([str(arg) for arg in args])
-    captured = capsys.readouterr()
-    return SimpleNamespace(returncode=code, stdout=captured.out, stderr=captured.err)
 
 
 def classic_file(tmp_path, values, name="classic.csv"):
@@ -178,21 +170,9 @@ def test_bad_settings_are_refused_before_keras_loads(impl_dir, tmp_path):
 
 def test_bad_flags_keep_argparse_format(run_lstm, capsys):
     for args, word in ((["--mode", "sideways"], "--mode"), (["--epochs", "x"], "--epochs")):
-        with pytest.raises(SystemExit) as stop:
-            run_lstm.main(args)
-        captured = capsys.readouterr()
-        result = SimpleNamespace(returncode=stop.value.code, stdout=captured.out,
-                                 stderr=captured.err)
-        assert_usage_error(result, word)
+        assert_usage_error(run_in_process(run_lstm, capsys, *args), word)
 
 
-def test_help_lists_the_flags(run_lstm, capsys):
-    with pytest.raises(SystemExit) as stop:
-        run_lstm.main(["--help"])
-    out = capsys.readouterr().out
-    assert stop.value.code == 0
-    for flag in ("--csv", "--symbol", "--forecast", "--save-model", "--load-model"):
-        assert flag in out
 
 
 @pytest.mark.parametrize("text, args, words", [

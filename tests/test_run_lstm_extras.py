@@ -10,14 +10,19 @@ Every run calls main() in this process, so Keras loads once.
 import importlib.util
 import json
 import sys
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
-from test_run_lstm import run_in_process  # main() in this process, like a finished command
 
-from conftest import REPO_ROOT, assert_plain_error, assert_usage_error, optional_exercise, snapshot
+from conftest import (
+    REPO_ROOT,
+    assert_plain_error,
+    assert_usage_error,
+    optional_exercise,
+    run_in_process,
+    snapshot,
+)
 
 PREDICTION_COLUMNS = ["truth", "naive", "one_step", "free_run", "restarted"]
 
@@ -159,24 +164,14 @@ def test_without_a_keras_backend_the_run_ends_before_any_work(run_lstm, capsys, 
 
 
 def test_a_cell_that_does_not_exist(run_lstm, capsys, monkeypatch):
-    with pytest.raises(SystemExit) as stop:
-        run_lstm.main(["--cell", "transformer"])
-    captured = capsys.readouterr()
-    assert_usage_error(SimpleNamespace(returncode=stop.value.code, stdout=captured.out,
-                                       stderr=captured.err), "--cell")
+    assert_usage_error(run_in_process(run_lstm, capsys, "--cell", "transformer"), "--cell")
     monkeypatch.setattr(run_lstm, "CELL", "transformer")  # the Settings cell, in a notebook
     assert_plain_error(run_in_process(run_lstm, capsys), "CELL", "lstm, gru, simple")
 
 
-def test_the_cell_names_are_lstm_py_s(run_lstm, load_script):
-    assert list(run_lstm.CELL_NAMES) == list(load_script("lstm").CELLS)
-    assert [layer.__name__ for layer in load_script("lstm").CELLS.values()] == list(
-        run_lstm.CELL_NAMES.values())
-
-
 # %% --cell (quick: no training)
 @pytest.mark.exercise("lstm.build_model")
-@pytest.mark.parametrize("cell", ["gru", "simple"])
+@pytest.mark.parametrize("cell", ["lstm", "gru", "simple"])
 def test_the_model_is_made_of_the_named_cell(run_lstm, cell):
     settings = {**run_lstm.PRESETS["sine"], "seq_len": 6, "cell": cell, "load_model": None}
     model = run_lstm.get_model(settings, n_columns=2)
@@ -189,7 +184,7 @@ def test_the_model_is_made_of_the_named_cell(run_lstm, cell):
 @pytest.mark.filterwarnings("ignore:Skipping variable loading")  # never trained
 def test_a_saved_cell_is_adopted_or_refused(run_lstm, load_script, capsys, tmp_path):
     lstm = load_script("lstm")
-    model = lstm.build_model(8, 1, (4, 4), cell=lstm.CELLS["gru"])
+    model = lstm.build_model(8, 1, (4, 4), 0.0, 0.01, cell=lstm.keras.layers.GRU)
     saved = lstm.save_model(model, tmp_path / "gru.keras",
                             {"normalise": False, "seq_len": 8, "columns": ["Close"],
                              "cell": "gru"})
@@ -203,6 +198,11 @@ def test_a_saved_cell_is_adopted_or_refused(run_lstm, load_script, capsys, tmp_p
     assert adopted.returncode == 0, adopted.stderr
     assert "trained with --cell gru; using that" in adopted.stdout
     assert "GRU, point by point" in adopted.stdout
+    unknown = lstm.save_model(model, tmp_path / "tree.keras",
+                              {"normalise": False, "seq_len": 8, "columns": ["Close"],
+                               "cell": "tree"})
+    common[common.index(saved)] = unknown
+    assert_plain_error(run_in_process(run_lstm, capsys, *common), "'tree'", "damaged")
 
 
 # %% Ctrl-C while it trains

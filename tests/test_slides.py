@@ -75,8 +75,6 @@ CREDITS = [
     "https://doi.org/10.1162/neco.1997.9.8.1735",  # Hochreiter and Schmidhuber, 1997
     "https://doi.org/10.1162/089976600300015015",  # Gers, Schmidhuber and Cummins, 2000
 ]
-# The minutes of the evening, as the plan slide gives them, in order.
-MINUTES = {"introduction": 5, "1.": 40, "2.": 30, "break": 5, "3.": 10, "4.": 25, "slack": 5}
 
 
 def read_deck():
@@ -158,20 +156,6 @@ def slide_with(slides, words):
     found = [slide for slide in slides if all(word in slide.lower() for word in words)]
     assert len(found) == 1, (words, len(found))
     return found[0]
-
-
-def test_the_plan_adds_up_to_the_evening():
-    _, slides = read_deck()
-    plan = slide_with(slides, ["the plan for tonight"])
-    rows = [line for line in plan.splitlines() if line.startswith("|") and "---" not in line]
-    minutes = {}
-    for row in rows[1:]:
-        cells = [cell.strip() for cell in row.strip("|").split("|")]
-        key = next(key for key in MINUTES if cells[0].lower().startswith(key))
-        minutes[key] = int(cells[2])
-    assert minutes == MINUTES
-    assert list(minutes) == list(MINUTES), "the rows of the plan are out of order"
-    assert sum(minutes.values()) == 120
 
 
 def test_a_your_turn_slide_for_each_part_with_its_minutes():
