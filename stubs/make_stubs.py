@@ -8,7 +8,7 @@ same indentation, by
     raise NotImplementedError("TODO: <the TODO's first line>")
 
 so a stub runs up to its first unfinished exercise and stops there with those words. It also
-copies the modules the scripts import (plumbing.py, series_csv.py) into stubs/, so that
+copies the modules the scripts import (plumbing.py, series_csv.py, prices.py) into stubs/, so that
 `python stubs/mlp.py` and a notebook opened from stubs/ import the same ones as the solutions
 (copies, not links: a link becomes a plain text file on Windows).
 
@@ -39,7 +39,7 @@ from pathlib import Path
 STUBS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = STUBS_DIR.parent
 EVENING = ("mlp.py", "rnn.py", "min_char_rnn.py", "lstm.py", "run_lstm.py")
-MODULES = ("plumbing.py", "series_csv.py")  # imported by the scripts: copied when they exist
+MODULES = ("plumbing.py", "series_csv.py", "prices.py")  # the scripts import: copied if found
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 HEADER = (
     "# Exercise version of {name}, made by stubs/make_stubs.py from the solution one folder up.\n"

@@ -335,7 +335,7 @@ def test_rnn_missing_values_are_dropped_and_counted_and_dates_are_kept(rnn_scrip
     result = numpy_part_main(rnn_script, "--csv", rnn_series(tmp_path, text=text), *RNN_TINY,
                              "--plot-dir", tmp_path / "f")
     assert result.returncode == 0 and not result.warnings, (result.stderr, result.warnings)
-    assert "Dropped 1 rows" in result.stdout and "150 values" in result.stdout
+    assert "Dropped 1 row with missing values." in result.stdout and "150 values" in result.stdout
     assert (tmp_path / "f" / "rnn_predictions.csv").read_text().startswith("step,date,truth")
 
 
