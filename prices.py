@@ -22,6 +22,7 @@ from plumbing import InputError
 
 DOWNLOADS = "downloads"  # the folder for fetched prices, under the repo (git-ignored)
 FRED_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv?id={}"  # keyless, one series a CSV
+FRED_PAGE = "fred.stlouisfed.org/series/{}"  # the series' page, with a "Download" button
 TIMEOUT = 30  # seconds to wait for FRED's answer
 TICKER = re.compile(r"(fred:)?([A-Za-z0-9.^=_-]{1,20})")  # AAPL, BRK-B, ^GSPC, EURUSD=X, fred:SP500
 BY_HAND = ("or download the prices by hand (nasdaq.com's \"Download historical data\", "
@@ -108,18 +109,20 @@ def fred_text(series):
         with urllib.request.urlopen(FRED_URL.format(series), timeout=TIMEOUT) as answer:
             text = answer.read().decode("utf-8-sig")
     except urllib.error.HTTPError as error:
-        raise InputError(f"FRED answered {error.code} for the series {series}: check its id on "
-                         f"fred.stlouisfed.org, {BY_HAND}.") from None
+        raise InputError(f"FRED answered {error.code} for the series {series}: check its id "
+                         "on fred.stlouisfed.org (SP500, NASDAQCOM, DJIA, VIXCLS...).") from None
     except (OSError, ValueError) as error:  # no network, no name service, a timeout
         reason = getattr(error, "reason", None) or error
         raise InputError(f"Could not reach FRED for the series {series} ({reason}): check the "
-                         f"network, {BY_HAND}.") from None
+                         f"network, or download the CSV from {FRED_PAGE.format(series)} and give "
+                         "it with --csv.") from None
     try:
         frame = pd.read_csv(io.StringIO(text))
     except (ValueError, pd.errors.ParserError):
         frame = pd.DataFrame()
     if list(frame.columns[1:]) != [series] or frame.empty:
-        raise InputError(f"FRED sent no CSV for the series {series}: check its id on "
-                         f"fred.stlouisfed.org, {BY_HAND}.")
+        raise InputError(f"FRED sent no CSV for the series {series}: check its id, or "
+                         f"download the CSV from {FRED_PAGE.format(series)} and give it with "
+                         "--csv.")
     return text if text.endswith("\n") else text + "\n"
 

@@ -549,8 +549,9 @@ def forecast_ahead(model, series, settings):
 
         step = {"week": {"weeks": 1}, "month": {"months": 1}, "quarter": {"months": 3},
                 "year": {"years": 1}}.get(unit, {"days": 1})
-        dates = pd.date_range(series.dates[-1], periods=len(values) + 1,
-                              freq=pd.DateOffset(**step))[1:]
+        month_ends = "months" in step and series.dates[-12:].is_month_end.all()  # 31, 30, 28...
+        every = pd.offsets.MonthEnd(step["months"]) if month_ends else pd.DateOffset(**step)
+        dates = pd.date_range(series.dates[-1], periods=len(values) + 1, freq=every)[1:]
     units = unit if len(values) == 1 else f"{unit}s"
     print(f"\nForecast for the next {len(values)} {units} (each built on the ones before it):")
     for step, value in enumerate(values):
@@ -748,7 +749,7 @@ def parse_args(argv=None):
                         "once, into downloads/: AAPL (Yahoo, needs yfinance) or fred:SP500")
     add("--refresh", action="store_true", help="with --ticker: download the prices again")
     add("--columns", default=COLUMNS, help="columns to read, the predicted one first, such as "
-        "Close,Volume (default: Close, else Adj Close, else the only number)")
+        "Close,Volume (default: the close, as Close, Close/Last, Adj Close, Price or Last)")
     add("--symbol", default=SYMBOL, help="the stock to use from a file of several stocks")
     add("--cell", choices=list(CELL_NAMES), help=f"the recurrent layer (default: {CELL}, or "
         "the one a --load-model was trained with)")
@@ -781,9 +782,11 @@ def settings_from(args):
                          f"{', '.join(PRESETS)}.")
     settings = {**PRESETS[args.dataset], "name": args.dataset, "symbol": args.symbol,
                 "ticker": args.ticker, "refresh": args.refresh}
-    if args.ticker:
+    if args.ticker:  # (a notebook's TICKER and CSV are not checked by argparse)
         import prices
 
+        if args.csv is not None:
+            raise InputError("Give --ticker or --csv, not both.")
         args.csv = str(prices.cached_path(args.ticker))  # fetched there by read_data
     if args.csv is not None:
         settings["csv"], settings["name"] = args.csv, Path(args.csv).stem

@@ -104,8 +104,8 @@ def read_lines(path):
         utf16 = start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         lines = pd.read_csv(path, sep="\x1f", names=[0], quoting=csv.QUOTE_NONE, dtype=str,
                             na_filter=False, skip_blank_lines=False, compression=kind or "infer",
-                            encoding="utf-16" if utf16 else "utf-8-sig")[0].tolist()  # \x1f:
-    except UnicodeDecodeError:  # never in text, so each line is one field, quotes and all
+                            encoding="utf-16" if utf16 else "utf-8-sig")[0].tolist()
+    except UnicodeDecodeError:  # (\x1f is never in text: each line is one field, quotes and all)
         raise InputError(f"{path} is not UTF-8 text; save it as a UTF-8 CSV file and try "
                          "again.") from None
     except OSError as error:

@@ -1,6 +1,6 @@
 # Copy of run_lstm.py, made by stubs/make_stubs.py from the script one folder up: run from
 # here, it imports the exercise versions beside it.
-# make_stubs: sha256 7c75a8e5779b1a59bebb0f772439e90d6ab165b8c031e8e5f8a5721ebb248760
+# make_stubs: sha256 e42cfa69249328c84e7a17c76a9590e25f966a2efc419db0ea731b0372f6e478
 """Train two stacked recurrent layers on a series and judge them against "tomorrow = today".
 
 Part 4 of the evening, and the repo's main job. The pieces live in lstm.py; this script reads
@@ -552,8 +552,9 @@ def forecast_ahead(model, series, settings):
 
         step = {"week": {"weeks": 1}, "month": {"months": 1}, "quarter": {"months": 3},
                 "year": {"years": 1}}.get(unit, {"days": 1})
-        dates = pd.date_range(series.dates[-1], periods=len(values) + 1,
-                              freq=pd.DateOffset(**step))[1:]
+        month_ends = "months" in step and series.dates[-12:].is_month_end.all()  # 31, 30, 28...
+        every = pd.offsets.MonthEnd(step["months"]) if month_ends else pd.DateOffset(**step)
+        dates = pd.date_range(series.dates[-1], periods=len(values) + 1, freq=every)[1:]
     units = unit if len(values) == 1 else f"{unit}s"
     print(f"\nForecast for the next {len(values)} {units} (each built on the ones before it):")
     for step, value in enumerate(values):
@@ -751,7 +752,7 @@ def parse_args(argv=None):
                         "once, into downloads/: AAPL (Yahoo, needs yfinance) or fred:SP500")
     add("--refresh", action="store_true", help="with --ticker: download the prices again")
     add("--columns", default=COLUMNS, help="columns to read, the predicted one first, such as "
-        "Close,Volume (default: Close, else Adj Close, else the only number)")
+        "Close,Volume (default: the close, as Close, Close/Last, Adj Close, Price or Last)")
     add("--symbol", default=SYMBOL, help="the stock to use from a file of several stocks")
     add("--cell", choices=list(CELL_NAMES), help=f"the recurrent layer (default: {CELL}, or "
         "the one a --load-model was trained with)")
@@ -784,9 +785,11 @@ def settings_from(args):
                          f"{', '.join(PRESETS)}.")
     settings = {**PRESETS[args.dataset], "name": args.dataset, "symbol": args.symbol,
                 "ticker": args.ticker, "refresh": args.refresh}
-    if args.ticker:
+    if args.ticker:  # (a notebook's TICKER and CSV are not checked by argparse)
         import prices
 
+        if args.csv is not None:
+            raise InputError("Give --ticker or --csv, not both.")
         args.csv = str(prices.cached_path(args.ticker))  # fetched there by read_data
     if args.csv is not None:
         settings["csv"], settings["name"] = args.csv, Path(args.csv).stem

@@ -213,6 +213,34 @@ def test_run_lstm_predicts_each_sources_close(run_lstm, capsys, tmp_path, source
     np.testing.assert_allclose(predicted_truth(tmp_path, source), CLOSE[-6:], atol=1e-6)
 
 
+def test_a_monthly_file_of_70_rows_runs_and_says_its_test_span_is_too_short(run_lstm, capsys,
+                                                                          tmp_path):
+    days = pd.date_range("2019-01-31", periods=70, freq="ME")
+    path = tmp_path / "monthly.csv"
+    pd.DataFrame({"Date": days.strftime("%Y-%m-%d"), "Close": 100 + np.arange(70.0)}).to_csv(
+        path, index=False)
+    result = run(run_lstm, capsys, tmp_path, "--csv", path, "--forecast", "2", "--json",
+                 tmp_path / "run.json")
+    assert result.returncode == 0, result.stderr
+    assert "70 rows (2019-01-31 .. 2024-10-31), monthly, predicting 'Close'" in result.stdout
+    assert "Only 7 test predictions: too few to judge" in result.stdout
+    assert "Forecast for the next 2 months" in result.stdout
+    assert "2024-11-30" in result.stdout and "2024-12-31" in result.stdout  # month ends
+    assert pd.read_json(tmp_path / "run.json", typ="series")["test_points"] == 7
+
+
+@pytest.mark.parametrize("dates, unit", [
+    (pd.bdate_range("2024-01-01", periods=30), ("trading day", "daily")),
+    (pd.date_range("2024-01-01", periods=30), ("day", "daily")),  # weekends too: crypto
+    (pd.date_range("2024-01-05", periods=30, freq="W-FRI"), ("week", "weekly")),
+    (pd.date_range("2020-01-01", periods=30, freq="MS"), ("month", "monthly")),
+    (pd.date_range("2000-01-01", periods=30, freq="QS"), ("quarter", "quarterly")),
+    (None, ("step", "")),
+])
+def test_the_data_is_named_by_the_spacing_of_its_dates(run_lstm, dates, unit):
+    assert run_lstm.data_unit(dates) == unit
+
+
 @pytest.fixture
 def downloads(monkeypatch, tmp_path):
     """prices.py's downloads/ folder, under tmp_path for the test."""
@@ -304,9 +332,10 @@ def test_a_fred_series_is_fetched_and_saved_in_freds_shape(capsys, monkeypatch, 
 
 @pytest.mark.parametrize("answer, words", [
     (urllib.error.URLError(socket.gaierror(-3, "Temporary failure in name resolution")),
-     ["Could not reach FRED", "SP500", "name resolution", "network", "--csv"]),
+     ["Could not reach FRED", "SP500", "name resolution", "network",
+      "fred.stlouisfed.org/series/SP500", "--csv"]),
     (urllib.error.HTTPError(prices.FRED_URL, 404, "Not Found", None, None),
-     ["FRED answered 404", "SP500", "--csv"]),
+     ["FRED answered 404", "SP500", "fred.stlouisfed.org"]),
     ("<!DOCTYPE html><html>Series not found</html>\n", ["FRED sent no CSV", "SP500"]),
 ])
 def test_fred_without_network_or_series_is_one_sentence(run_lstm, capsys, tmp_path,
