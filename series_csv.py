@@ -205,13 +205,14 @@ def read_table(lines, columns, flags):
 def numeric_column(frame, name):
     """A column as floats, missing cells NaN; text and infinities are refused, naming the first.
     The marks pandas leaves as text are read here: $189.98, -0.52%, 3.99M."""
-    column, text = frame[name], frame[name].astype("string").str.strip()
-    text = text.str.replace(r"^\$|%$", "", regex=True).str.replace(
-        frame.attrs.get("thousands") or "\0", "", regex=False)
-    scale = text.str[-1:].str.upper().map(SCALES).astype(float).fillna(1.0)
-    with np.errstate(invalid="ignore"):
-        read = pd.to_numeric(text.where(scale == 1, text.str[:-1]), errors="coerce")
-        numbers = column if pd.api.types.is_numeric_dtype(column) else scale * read.astype(float)
+    column = numbers = frame[name]
+    if not pd.api.types.is_numeric_dtype(column):
+        text = column.fillna("").astype(str).str.strip().str.replace(r"^\$|%$", "", regex=True)
+        text = text.str.replace(frame.attrs.get("thousands") or "\0", "", regex=False)
+        scale = text.str[-1:].str.upper().map(SCALES).astype(float).fillna(1.0)
+        with np.errstate(invalid="ignore"):
+            read = pd.to_numeric(text.where(scale == 1, text.str[:-1]), errors="coerce")
+            numbers = scale * read.astype(float)
     bad = column[(numbers.isna() & column.notna()) | np.isinf(numbers)]
     if len(bad):
         line, cell = bad.index[0], str(bad.iloc[0])
@@ -322,13 +323,17 @@ def read_dates(frame, names):
     name = named[0] if named else frame.columns[0]
     if not named and (name in names or pd.api.types.is_numeric_dtype(frame[name])):
         return None
-    texts = frame[name].astype("string").fillna("").str.strip().str.replace(
-        r"(\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(?:[+-]\d\d:?\d\d|Z)$", r"\1", regex=True)
+    texts = frame[name].fillna("").astype(str).str.strip()
+    offset = r"(\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(?:[+-]\d\d:?\d\d|Z)$"  # 00:00:00-05:00
+    if re.search(offset, texts[texts != ""].iloc[0] if (texts != "").any() else ""):
+        texts = texts.str.replace(offset, r"\1", regex=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # pandas' notes on the format it guessed
-        dates, unread = min(((found, (texts != "") & found.isna()) for found in (
-            pd.to_datetime(texts.where(texts != ""), errors="coerce", dayfirst=dayfirst)
-            for dayfirst in (False, True))), key=lambda pair: pair[1].sum())
+        dates = pd.to_datetime(texts.where(texts != ""), errors="coerce")
+        if ((texts != "") & dates.isna()).any():  # 13/01/2018 unread month first: day first?
+            other = pd.to_datetime(texts.where(texts != ""), errors="coerce", dayfirst=True)
+            dates = other if other.isna().sum() < dates.isna().sum() else dates
+    unread = (texts != "") & dates.isna()
     if not named and unread.sum() * 2 >= (texts != "").sum():
         return None  # a first column of names or codes, not dates
     if unread.any():
