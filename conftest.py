@@ -30,7 +30,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent
 IMPLEMENTATIONS = {"solutions": REPO_ROOT, "stubs": REPO_ROOT / "stubs"}
 SCRIPT_NAMES = ("mlp", "rnn", "min_char_rnn", "lstm", "run_lstm")
-MODULE_NAMES = ("plumbing", "series_csv")  # what the scripts import, at the top of the repo
+MODULE_NAMES = ("plumbing", "series_csv", "prices")  # the scripts import them, from the top
 PARTS = {"mlp": 1, "rnn": 2, "min_char_rnn": 3, "lstm": 4}  # the scripts that hold exercises
 REPO_TESTS = {  # tests of the repo itself, left out of --impl stubs runs
     "test_attendee.py", "test_check_setup.py", "test_guard.py", "test_hostile_input.py",

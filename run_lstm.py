@@ -7,9 +7,10 @@ predictions themselves (figures/<name>_predictions.csv, to plot again after clas
     python run_lstm.py                      # the S&P 500, 1999-2018 (under a minute)
     python run_lstm.py sine                 # the sine wave that rnn.py learned by hand
     python run_lstm.py sine --live          # watch it learn: redrawn after every epoch
-    python run_lstm.py --csv my_stock.csv   # your own stock: a Yahoo or Stooq download, or
-                                            # one price a line (--columns Close,Volume)
-    python run_lstm.py --forecast 10        # ... and the next 10 trading days
+    python run_lstm.py --ticker AAPL        # your own stock, fetched once (needs yfinance)
+    python run_lstm.py --csv my_stock.csv   # ... or downloaded (nasdaq.com, MarketWatch, FRED),
+                                            # or one price a line (--columns Close,Volume)
+    python run_lstm.py --forecast 10        # ... and the next 10 steps (days, weeks, months)
     python run_lstm.py --cell gru           # GRU layers instead of LSTMs (or simple: SimpleRNN)
     python run_lstm.py --help               # every setting
 
@@ -40,6 +41,7 @@ from plumbing import InputError
 # command line they are the flags' defaults. None means "the preset's value".
 DATASET = "sp500"  # the preset: "sp500" (the S&P 500) or "sine" (the wave of Part 2)
 CSV = None  # your own stock's CSV instead of the preset's file, such as "my_stock.csv"
+TICKER = None  # or a ticker to fetch (prices.py), such as "AAPL" or "fred:SP500"
 COLUMNS = None  # the columns to read, the predicted one first, such as "Close,Volume"
 SYMBOL = None  # the stock to use from a file of several (told apart by a symbol column)
 CELL = "lstm"  # the recurrent layer: "lstm", "gru" or "simple" (a plain RNN, as in Part 2)
@@ -48,6 +50,7 @@ MODE = "all"  # predictions to make and draw: "point", "full", "multiple" or "al
 FORECAST = 0  # also predict this many steps past the end of the data
 TRAIN_FRAC = 0.9  # the first 90% of the rows train, the last 10% test
 VALIDATION_FRAC = 0.1  # the last 10% of the training windows watch for overfitting
+FEW_POINTS = 30  # fewer test predictions than this are too few to judge a ratio or a direction
 SEED = 0  # same seed, same numbers
 LIVE = False  # redraw the loss and the test span after every epoch while it trains
 LIVE_SHARE = 0.1  # the live view skips an epoch's redraw when it took more of the training time
@@ -121,6 +124,10 @@ def read_data(settings):
     no zero to normalise by, enough rows for the windows, windows that fit in memory."""
     import series_csv
 
+    if settings["ticker"]:
+        import prices
+
+        prices.fetch(settings["ticker"], settings["refresh"])  # or the file an earlier run saved
     series = series_csv.read_series(settings["csv"], settings["columns"], settings["symbol"],
                                     flags=True)  # its messages may suggest --columns, --symbol
     if settings["normalise"]:
@@ -178,8 +185,10 @@ def describe(series, data, settings):
     """Sanity figures: what was read, how it was cut, what the loss should start near."""
     rows, dates, csv = len(series.values), series.dates, settings["csv"]
     split, n_test = data["split"], len(data["test_windows"])
-    print(f"Data: {csv}: {rows:,} rows{span(dates, 0, rows)}, predicting {series.columns[0]!r}"
-          f" from {', '.join(map(repr, series.columns))}")
+    unit = data_unit(dates)
+    every = f", {unit[1]}" if unit[1] else ""
+    print(f"Data: {csv}: {rows:,} rows{span(dates, 0, rows)}{every}, predicting "
+          f"{series.columns[0]!r} from {', '.join(map(repr, series.columns))}")
     print(f"Train: {split:,} rows{span(dates, 0, split)} -> {len(data['x']):,} windows to fit "
           f"(shuffled), the last {len(data['x_val']):,} to validate")
     print(f"Test: {n_test:,} rows{span(dates, split, rows)}, each predicted from the "
@@ -188,6 +197,21 @@ def describe(series, data, settings):
     print(f"Windows: x {data['x'].shape}, y {data['y'].shape}, values {how}")
     print(f"Starting loss: predicting 0 everywhere gives MSE {np.mean(data['y'] ** 2):.3g}; "
           "the untrained model should start near it.")
+
+
+UNITS = ((4, "trading day", "daily"), (10, "week", "weekly"), (45, "month", "monthly"),
+         (135, "quarter", "quarterly"), (400, "year", "yearly"))  # by the median days between rows
+
+
+def data_unit(dates):
+    """What one row is, from the dates: ("week", "weekly"); ("step", "") without dates."""
+    if dates is None or len(dates) < 2:
+        return "step", ""
+    gap = np.median(np.diff(dates.values).astype("timedelta64[s]").astype(float)) / 86400
+    unit, every = next(((unit, every) for most, unit, every in UNITS if gap <= most),
+                       ("step", ""))
+    return ("day", every) if unit == "trading day" and (dates.day_of_week >= 5).any() else (
+        unit, every)
 
 
 def span(dates, start, stop):
@@ -483,7 +507,11 @@ def report(truth, today, results, settings):
         print(f"The {name} {'beat' if found < 1 else 'did not beat'} the naive forecast: its "
               f"RMSE is {abs(found - 1):.1%} {'below' if found < 1 else 'above'} that of "
               "\"tomorrow = today\".")
-    figures = {"test_rmse": model["rmse"], "test_mae": model["mae"], "test_mse": model["mse"],
+    if len(truth) < FEW_POINTS:
+        print(f"Only {len(truth)} test predictions: too few to judge these ratios and the "
+              f"direction by (under {FEW_POINTS}); use a longer series or a lower --train-frac.")
+    figures = {"test_points": len(truth), "test_rmse": model["rmse"], "test_mae": model["mae"],
+               "test_mse": model["mse"],
                "persistence_rmse": naive["rmse"], "rmse_ratio": found,
                "direction_accuracy": model["direction"], "rising_share": rising}
     if "full" in results:
@@ -528,7 +556,17 @@ def forecast_ahead(model, series, settings):
     with np.errstate(over="ignore", invalid="ignore"):  # checked below
         values, dates = lstm.forecast(model, series, settings["forecast"], settings["normalise"])
     check_finite(values, "forecast", settings)
-    print(f"\nForecast for the next {len(values)} steps (each built on the ones before it):")
+    unit = data_unit(series.dates)[0]
+    if dates is not None and unit not in ("trading day", "day"):  # lstm.forecast counts weekdays
+        import pandas as pd
+
+        step = {"week": {"weeks": 1}, "month": {"months": 1}, "quarter": {"months": 3},
+                "year": {"years": 1}}.get(unit, {"days": 1})
+        month_ends = "months" in step and series.dates[-12:].is_month_end.all()  # 31, 30, 28...
+        every = pd.offsets.MonthEnd(step["months"]) if month_ends else pd.DateOffset(**step)
+        dates = pd.date_range(series.dates[-1], periods=len(values) + 1, freq=every)[1:]
+    units = unit if len(values) == 1 else f"{unit}s"
+    print(f"\nForecast for the next {len(values)} {units} (each built on the ones before it):")
     for step, value in enumerate(values):
         when = f"{dates[step]:%Y-%m-%d}" if dates is not None else f"step {step + 1}"
         print(f"  {when}  {value:.4g}")
@@ -716,10 +754,15 @@ def parse_args(argv=None):
     add = parser.add_argument
     add("dataset", nargs="?", default=DATASET, choices=sorted(PRESETS),
         help=f"which preset to start from (default: {DATASET})")
-    add("--csv", default=CSV, help="your own CSV instead of the preset's file: one number a "
-        "line, or a header with Date and Close (Yahoo, Stooq)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--csv", default=CSV, help="your own CSV instead of the preset's file: "
+                        "one number a line, or a header with Date and Close (nasdaq.com, "
+                        "MarketWatch, investing.com, FRED)")
+    source.add_argument("--ticker", default=TICKER, help="fetch this ticker's daily prices "
+                        "once, into downloads/: AAPL (Yahoo, needs yfinance) or fred:SP500")
+    add("--refresh", action="store_true", help="with --ticker: download the prices again")
     add("--columns", default=COLUMNS, help="columns to read, the predicted one first, such as "
-        "Close,Volume (default: Close, else Adj Close, else the only number)")
+        "Close,Volume (default: the close, as Close, Close/Last, Adj Close, Price or Last)")
     add("--symbol", default=SYMBOL, help="the stock to use from a file of several stocks")
     add("--cell", choices=list(CELL_NAMES), help=f"the recurrent layer (default: {CELL}, or "
         "the one a --load-model was trained with)")
@@ -750,7 +793,14 @@ def settings_from(args):
     if args.dataset not in PRESETS:  # a notebook's DATASET setting is not checked by argparse
         raise InputError(f"DATASET {args.dataset!r} is not a preset; use one of "
                          f"{', '.join(PRESETS)}.")
-    settings = {**PRESETS[args.dataset], "name": args.dataset, "symbol": args.symbol}
+    settings = {**PRESETS[args.dataset], "name": args.dataset, "symbol": args.symbol,
+                "ticker": args.ticker, "refresh": args.refresh}
+    if args.ticker:  # (a notebook's TICKER and CSV are not checked by argparse)
+        import prices
+
+        if args.csv is not None:
+            raise InputError("Give --ticker or --csv, not both.")
+        args.csv = str(prices.cached_path(args.ticker))  # fetched there by read_data
     if args.csv is not None:
         settings["csv"], settings["name"] = args.csv, Path(args.csv).stem
     else:
@@ -771,6 +821,10 @@ def settings_from(args):
 
 def check_settings(settings):
     """Refuse settings that cannot work, and runs whose packages are missing, before any work."""
+    if settings["ticker"]:
+        import prices
+
+        prices.check_can_fetch(settings["ticker"], settings["refresh"])
     for key in ("seq_len", "batch_size", "prediction_len"):
         plumbing.check_count(f"--{key.replace('_', '-')}", settings[key])
     if settings["epochs"] < (0 if settings["load_model"] else 1):

@@ -11,8 +11,8 @@ so a stub runs up to its first unfinished exercise and stops there with those wo
 above its first import, a stub gets two lines of set-up that put the repo's folder (the one
 that holds data/) on the import path after stubs/: `python stubs/mlp.py`, the tests and a
 notebook opened from stubs/ import the stub beside them and the shared modules (plumbing.py,
-series_csv.py) from the top of the repo. A script without exercises (run_lstm.py) gets a
-launcher instead: a few lines that run the script at the top with the stubs beside it.
+series_csv.py, prices.py) from the top of the repo. A script without exercises (run_lstm.py)
+gets a launcher instead: a few lines that run the script at the top with the stubs beside it.
 
     python stubs/make_stubs.py                  # write every stub that nobody has edited
     python stubs/make_stubs.py mlp.py           # the same, for mlp.py only

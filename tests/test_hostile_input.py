@@ -335,8 +335,18 @@ def test_rnn_missing_values_are_dropped_and_counted_and_dates_are_kept(rnn_scrip
     result = numpy_part_main(rnn_script, "--csv", rnn_series(tmp_path, text=text), *RNN_TINY,
                              "--plot-dir", tmp_path / "f")
     assert result.returncode == 0 and not result.warnings, (result.stderr, result.warnings)
-    assert "Dropped 1 rows" in result.stdout and "150 values" in result.stdout
+    assert "Dropped 1 row with missing values." in result.stdout and "150 values" in result.stdout
     assert (tmp_path / "f" / "rnn_predictions.csv").read_text().startswith("step,date,truth")
+
+
+def test_rnn_missing_values_of_a_file_without_dates_are_counted_too(rnn_script, tmp_path):
+    values = [repr(float(np.sin(i / 5.0))) for i in range(151)]
+    values[7] = "nan"  # one column, no header: the line was dropped without a word before
+    result = numpy_part_main(rnn_script, "--csv", rnn_series(tmp_path, text="\n".join(values)),
+                             *RNN_TINY, "--plot-dir", tmp_path / "f")
+    assert result.returncode == 0 and not result.warnings, (result.stderr, result.warnings)
+    assert "Dropped 1 row with missing values." in result.stdout
+    assert "150 values" in result.stdout
 
 
 def test_rnn_csv_that_is_a_folder_is_one_sentence(rnn_script, tmp_path):

@@ -230,7 +230,7 @@ def test_unreadable_dates_are_refused_but_empty_ones_are_missing(tmp_path, capsy
     text = "Date,Close\n2020-01-01,10\n,11\n2020-01-03,12\n2020-01-06,13\n"
     series = series_csv.read_series(write(tmp_path, text))
     np.testing.assert_array_equal(series.values[:, 0], [10, 12, 13])
-    assert "Dropped 1 rows" in capsys.readouterr().out
+    assert "Dropped 1 row with missing values." in capsys.readouterr().out
     message = refusal(write(tmp_path, "Date,Close\n2020-01-01,10\nsoon,11\n2020-01-03,12\n"))
     for word in ("prices.csv: ", "'Date'", "'soon'", "line 3", "YYYY-MM-DD"):
         assert word in message
