@@ -370,7 +370,7 @@ def live_view(model, data, settings, series):
 def live_figure(settings, x, truth):
     """The live view's figure: the loss per epoch beside the test span's truth. Returns the
     figure and its lines that change: "loss", "val_loss" and "predicted"."""
-    fig, (loss_ax, test_ax) = pyplot(settings).subplots(1, 2, figsize=(13, 4.5),
+    fig, (loss_ax, test_ax) = pyplot(settings).subplots(1, 2, figsize=(11, 4.5),
                                                         width_ratios=(1, 2))
     lines = {"loss": loss_ax.plot([], [], label="training", marker=".", **MODEL)[0],
              "val_loss": loss_ax.plot([], [], label="validation", marker=".", **NAIVE)[0]}
@@ -806,6 +806,7 @@ def start(args):
     print(f"Done in {figures['seconds']:.1f} s")
     if settings["json"]:
         plumbing.write_json(settings["json"], figures)
+    plumbing.keep_live_view()  # --live in a window: open till it is closed or Enter is pressed
 
 
 def main(argv=None):

@@ -1,6 +1,6 @@
 # Exercise version of mlp.py, made by stubs/make_stubs.py from the solution one folder up.
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
-# make_stubs: sha256 c8d751f22277b378839798335eef8fff618f575416b9e7666c644ad13d356260
+# make_stubs: sha256 df82d3f884de0c81bc7258a9f40c3b43d7c50f94f99cb29f643e643fac45fd79
 """A neural net from scratch: a numpy multilayer perceptron learns the AND, OR and XOR gates.
 
 Part 1 of the evening. Two inputs, four hidden sigmoid units and one sigmoid output learn one
@@ -243,6 +243,8 @@ def save_figures(trained, plot_dir, show):
 def run(args):
     """Learn the gates the flags (or, in a notebook, the Settings cell) ask for."""
     gates = list(GATES) if args.gate == "all" else [args.gate]
+    if args.plot or args.show:
+        plumbing.require("matplotlib")  # before any training, not after it
     check_outputs(args, gates)
     start = time.perf_counter()
     sizes = count_params(init_params(INPUTS.shape[1], args.hidden, 1, np.random.default_rng(0)))

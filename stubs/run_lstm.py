@@ -1,6 +1,6 @@
 # Copy of run_lstm.py, made by stubs/make_stubs.py from the script one folder up: run from
 # here, it imports the exercise versions beside it.
-# make_stubs: sha256 927120cbce21b2afc3be2c81e0bfb676ccdbe60df5bdbe5c126e81fcb6ac69cf
+# make_stubs: sha256 3ae8db5bc8f78113ce2b852c015c301d17990bb569fcbff47a78eb3baf5f0cf0
 """Train two stacked recurrent layers on a series and judge them against "tomorrow = today".
 
 Part 4 of the evening, and the repo's main job. The pieces live in lstm.py; this script reads
@@ -373,7 +373,7 @@ def live_view(model, data, settings, series):
 def live_figure(settings, x, truth):
     """The live view's figure: the loss per epoch beside the test span's truth. Returns the
     figure and its lines that change: "loss", "val_loss" and "predicted"."""
-    fig, (loss_ax, test_ax) = pyplot(settings).subplots(1, 2, figsize=(13, 4.5),
+    fig, (loss_ax, test_ax) = pyplot(settings).subplots(1, 2, figsize=(11, 4.5),
                                                         width_ratios=(1, 2))
     lines = {"loss": loss_ax.plot([], [], label="training", marker=".", **MODEL)[0],
              "val_loss": loss_ax.plot([], [], label="validation", marker=".", **NAIVE)[0]}
@@ -809,6 +809,7 @@ def start(args):
     print(f"Done in {figures['seconds']:.1f} s")
     if settings["json"]:
         plumbing.write_json(settings["json"], figures)
+    plumbing.keep_live_view()  # --live in a window: open till it is closed or Enter is pressed
 
 
 def main(argv=None):
