@@ -2,16 +2,19 @@
 
     python check_setup.py            # about 30 s on a busy 2-core laptop: the packages, the
                                      # Keras backend, figures/, a tiny run of each script
-    python check_setup.py --no-runs  # only the packages, the backend and figures/ (about 15 s)
+    python check_setup.py --no-runs  # the packages, the backend (with one tiny training
+                                     # step), figures/ and plot windows (about 15 s)
 
 It prints a table with one row per check, each as soon as it is done. Each row says ok, or what
 to do about it: a missing package comes with the exact command that installs it. The exit
 status is 0 only when everything the evening needs works. Keras needs one backend: TensorFlow,
 JAX or PyTorch, whichever is installed (requirements.txt installs TensorFlow, or JAX where
 TensorFlow has no release; requirements-jax.txt is the light install with JAX). The check names
-the backend the scripts will use and why, and times its import on its own. The GPU row and the
-optional tools are information only: every script runs on a laptop CPU, so a computer without
-a GPU passes.
+the backend the scripts will use and why, times its import on its own, and trains a tiny model
+with Keras on it (a Keras too old for its backend imports, then fails there). The GPU row and
+the optional tools are information only: every script runs on a laptop CPU, so a computer
+without a GPU passes. The plot windows row is a warning at most: without windows (no tkinter,
+no display) `--live` and `--show` draw off-screen, and the figures are saved all the same.
 
 Nothing heavy is imported at the top of this file, so a missing package is reported in its row
 instead of stopping the check.
@@ -53,7 +56,8 @@ RUN_TIMEOUT = 180  # seconds a quick run may take before it counts as failed
 OPTIONAL_TOOLS = [  # (module, what it is for): the notebook packages, information only
     ("jupytext", "turns a script into a notebook: jupytext --to ipynb mlp.py"),
     ("ipykernel", "the Jupyter kernel that runs those notebooks (and VS Code's cells)"),
-    ("notebook", "opens the notebooks in a browser: jupyter notebook rnn.ipynb"),
+    ("notebook", "opens the notebooks in a browser: jupyter notebook rnn.ipynb (the three "
+                 "packages add about 210 MB)"),
 ]
 OK, FAIL, INFO, SKIP, WARN = "ok", "FAIL", "info", "skip", "warn"  # only FAIL fails the check
 
@@ -452,19 +456,19 @@ def keras_rows(requirements, importer=importlib.import_module,
 
 
 def check_training(keras, backend, specifiers):
-    """Can this Keras train on this backend? A tiny LSTM is fitted for one step and then
-    predicts, as the scripts do: a Keras too old for its backend fails here though both import
-    (Keras 3.5 to 3.9 on JAX 0.6.2 or newer: `jax` has no `spmd_mode`)."""
+    """Can this Keras train on this backend? A tiny model is fitted for one step and then
+    predicts, through the same training and prediction code as the scripts' models: a Keras
+    too old for its backend fails here though both import (Keras 3.5 to 3.9 on JAX 0.6.2 or
+    newer: `jax` has no `spmd_mode`)."""
     start = time.perf_counter()
     try:
         with quiet_stderr():
             import numpy as np
 
-            x = np.zeros((4, 3, 1), dtype="float32")  # (windows, steps, columns)
-            model = keras.Sequential([keras.Input((3, 1)), keras.layers.LSTM(2),
-                                      keras.layers.Dense(1)])
+            x = np.zeros((4, 3), dtype="float32")  # (examples, inputs)
+            model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
             model.compile(optimizer="adam", loss="mse")
-            model.fit(x, x[:, 0], epochs=1, verbose=0)
+            model.fit(x, x[:, :1], epochs=1, verbose=0)
             model.predict(x, verbose=0)
     except Exception as error:  # noqa: BLE001  (any failure of the pair is reported)
         reason = (str(error).strip().splitlines() or [""])[0][:80]
@@ -472,7 +476,7 @@ def check_training(keras, backend, specifiers):
         return Row("Keras trains", FAIL, f"keras {version} cannot train on {backend} "
                    f"({type(error).__name__}: {reason}): "
                    f"{install_command('keras', specifiers, '--upgrade')}")
-    return Row("Keras trains", OK, f"a tiny LSTM trained and predicted on {backend} in "
+    return Row("Keras trains", OK, f"a tiny model trained and predicted on {backend} in "
                f"{time.perf_counter() - start:.1f} s")
 
 

@@ -22,6 +22,7 @@ The exercises are in lstm.py (build_model; normalise_windows, optional). Test it
 """
 
 import argparse
+import math
 import sys
 import time
 from pathlib import Path
@@ -516,10 +517,17 @@ def forecast_ahead(model, series, settings):
         values, dates = lstm.forecast(model, series, settings["forecast"], settings["normalise"])
     check_finite(values, "forecast", settings)
     print(f"\nForecast for the next {len(values)} steps (each built on the ones before it):")
+    places = decimal_places(values)  # one format for all: 38.60 beside 38.55, never 38.6
     for step, value in enumerate(values):
         when = f"{dates[step]:%Y-%m-%d}" if dates is not None else f"step {step + 1}"
-        print(f"  {when}  {value:.4g}")
+        print(f"  {when}  {value:.{places}f}")
     return values, dates
+
+
+def decimal_places(values, digits=4):
+    """The decimal places that show the largest of `values` to `digits` significant digits."""
+    largest = float(np.max(np.abs(values)))
+    return max(0, digits - 1 - math.floor(math.log10(largest))) if largest > 0 else digits - 1
 
 
 def test_steps(series, n_test):

@@ -1,6 +1,6 @@
 # Exercise version of lstm.py, made by stubs/make_stubs.py from the solution one folder up.
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
-# make_stubs: sha256 ba66c5ce6dbaaceaf3314791f4038be788bff69610581e5fdf33f595878e7032
+# make_stubs: sha256 86375368b3c091576c8d9721052e0c257e025129c14b26596f959c07ec9fb1cc
 """Keras recurrent networks for sequences: windows, scaling, the model, and its predictions.
 
 Part 4 of the evening. Two stacked LSTM layers learn the sine wave that rnn.py learned by hand,
@@ -132,6 +132,8 @@ def build_model(seq_len, n_columns, units=UNITS, dropout=DROPOUT, learning_rate=
     #   5. Dropout again
     #   6. a Dense layer with one output and no activation (linear): the next value
     raise NotImplementedError('TODO: stack the layers in keras.Sequential([...]) and call the result `model`')
+    model.name = "stacked_" + {layer: name for name, layer in CELLS.items()}.get(
+        cell, cell.__name__.lower())  # stacked_lstm, stacked_gru, stacked_simple: as --cell says
     optimiser = keras.optimizers.get(optimizer)
     optimiser.learning_rate = learning_rate
     model.compile(optimizer=optimiser, loss="mse")

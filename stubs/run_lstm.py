@@ -1,6 +1,6 @@
 # Copy of run_lstm.py, made by stubs/make_stubs.py from the script one folder up: run from
 # here, it imports the exercise versions beside it.
-# make_stubs: sha256 3ae8db5bc8f78113ce2b852c015c301d17990bb569fcbff47a78eb3baf5f0cf0
+# make_stubs: sha256 54035d42bd6a664f957ea8e21033304caa05583d2840ce428807d5bdc9ebd57b
 """Train two stacked recurrent layers on a series and judge them against "tomorrow = today".
 
 Part 4 of the evening, and the repo's main job. The pieces live in lstm.py; this script reads
@@ -25,6 +25,7 @@ The exercises are in lstm.py (build_model; normalise_windows, optional). Test it
 """
 
 import argparse
+import math
 import sys
 import time
 from pathlib import Path
@@ -519,10 +520,17 @@ def forecast_ahead(model, series, settings):
         values, dates = lstm.forecast(model, series, settings["forecast"], settings["normalise"])
     check_finite(values, "forecast", settings)
     print(f"\nForecast for the next {len(values)} steps (each built on the ones before it):")
+    places = decimal_places(values)  # one format for all: 38.60 beside 38.55, never 38.6
     for step, value in enumerate(values):
         when = f"{dates[step]:%Y-%m-%d}" if dates is not None else f"step {step + 1}"
-        print(f"  {when}  {value:.4g}")
+        print(f"  {when}  {value:.{places}f}")
     return values, dates
+
+
+def decimal_places(values, digits=4):
+    """The decimal places that show the largest of `values` to `digits` significant digits."""
+    largest = float(np.max(np.abs(values)))
+    return max(0, digits - 1 - math.floor(math.log10(largest))) if largest > 0 else digits - 1
 
 
 def test_steps(series, n_test):
