@@ -100,12 +100,12 @@ def choose_keras_backend():
     except (OSError, ValueError, AttributeError):
         saved = None
     backend, why = installed[0], "the first installed of " + ", ".join(KERAS_BACKENDS)
-    if isinstance(saved, str) and saved.strip() and saved.strip().lower() != "tensorflow":
-        backend, why = saved.strip().lower(), f"set in {config}"
-        check_backend(backend, f"{config} (\"backend\": \"{saved}\")", installed,
+    named = saved.strip().lower() if isinstance(saved, str) else ""
+    if named and named != "tensorflow":
+        check_backend(named, f"{config} (\"backend\": \"{saved}\")", installed,
                       "or write that name in the file")
-    elif saved == "tensorflow" and "tensorflow" in installed:
-        backend, why = saved, f"set in {config}"
+    if named in installed:
+        backend, why = named, f"set in {config}"
     os.environ["KERAS_BACKEND"] = backend
     return backend, why
 

@@ -534,8 +534,8 @@ def plot_results(series, n_train, curves, results):
         "split.png": line_plot("Train/test split (by time)", "time step", "value", [
             (steps[:n_train], series[:n_train], "-", "train"), (span, test, "-", "test")]),
         "loss.png": line_plot("Training loss", "epoch",
-                                  "mean squared error (scaled)", [
-                                      (epochs, curves["losses"], ".-", "loss")], log=True),
+                              "mean squared error (scaled)", [
+                                  (epochs, curves["losses"], ".-", "loss")], log=True),
         "one_step.png": line_plot(
             f"One step ahead: RMSE {one:.4g} = {one / naive:.3f} x naive ({naive:.4g})",
             "time step", "value", [(span, test, "-", "truth"),

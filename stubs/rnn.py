@@ -1,6 +1,6 @@
 # Exercise version of rnn.py, made by stubs/make_stubs.py from the solution one folder up.
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
-# make_stubs: sha256 b8b013861bde9c4597710f2ff37da626df29827058389ba7059b072e64ea79ce
+# make_stubs: sha256 1e361b797736ecbd37dc6125e77e1ff661845c3867dff2d72660004c6c8fc9a2
 """Make it recurrent: a numpy RNN learns a sine wave, then draws the wave by itself.
 
 Part 2 of the evening. The network of mlp.py (row vectors, Wxh, bh, Why, by, and the same
@@ -522,8 +522,8 @@ def plot_results(series, n_train, curves, results):
         "split.png": line_plot("Train/test split (by time)", "time step", "value", [
             (steps[:n_train], series[:n_train], "-", "train"), (span, test, "-", "test")]),
         "loss.png": line_plot("Training loss", "epoch",
-                                  "mean squared error (scaled)", [
-                                      (epochs, curves["losses"], ".-", "loss")], log=True),
+                              "mean squared error (scaled)", [
+                                  (epochs, curves["losses"], ".-", "loss")], log=True),
         "one_step.png": line_plot(
             f"One step ahead: RMSE {one:.4g} = {one / naive:.3f} x naive ({naive:.4g})",
             "time step", "value", [(span, test, "-", "truth"),
