@@ -2,16 +2,19 @@
 
     python check_setup.py            # about 30 s on a busy 2-core laptop: the packages, the
                                      # Keras backend, figures/, a tiny run of each script
-    python check_setup.py --no-runs  # only the packages, the backend and figures/ (about 15 s)
+    python check_setup.py --no-runs  # the packages, the backend (with one tiny training
+                                     # step), figures/ and plot windows (about 15 s)
 
 It prints a table with one row per check, each as soon as it is done. Each row says ok, or what
 to do about it: a missing package comes with the exact command that installs it. The exit
 status is 0 only when everything the evening needs works. Keras needs one backend: TensorFlow,
 JAX or PyTorch, whichever is installed (requirements.txt installs TensorFlow, or JAX where
 TensorFlow has no release; requirements-jax.txt is the light install with JAX). The check names
-the backend the scripts will use and why, and times its import on its own. The GPU row and the
-optional tools are information only: every script runs on a laptop CPU, so a computer without
-a GPU passes.
+the backend the scripts will use and why, times its import on its own, and trains a tiny model
+with Keras on it (a Keras too old for its backend imports, then fails there). The GPU row and
+the optional tools are information only: every script runs on a laptop CPU, so a computer
+without a GPU passes. The plot windows row is a warning at most: without windows (no tkinter,
+no display) `--live` and `--show` draw off-screen, and the figures are saved all the same.
 
 Nothing heavy is imported at the top of this file, so a missing package is reported in its row
 instead of stopping the check.
@@ -22,6 +25,7 @@ import contextlib
 import importlib
 import importlib.metadata
 import importlib.util
+import json
 import os
 import platform
 import re
@@ -52,16 +56,17 @@ RUN_TIMEOUT = 180  # seconds a quick run may take before it counts as failed
 OPTIONAL_TOOLS = [  # (module, what it is for): the notebook packages, information only
     ("jupytext", "turns a script into a notebook: jupytext --to ipynb mlp.py"),
     ("ipykernel", "the Jupyter kernel that runs those notebooks (and VS Code's cells)"),
-    ("notebook", "opens the notebooks in a browser: jupyter notebook rnn.ipynb"),
+    ("notebook", "opens the notebooks in a browser: jupyter notebook rnn.ipynb (the three "
+                 "packages add about 210 MB)"),
 ]
-OK, FAIL, INFO, SKIP = "ok", "FAIL", "info", "skip"  # the statuses; only FAIL fails the check
+OK, FAIL, INFO, SKIP, WARN = "ok", "FAIL", "info", "skip", "warn"  # only FAIL fails the check
 
 
 class Row(NamedTuple):
     """One line of the report."""
 
     check: str  # what was checked
-    status: str  # OK, FAIL, INFO or SKIP
+    status: str  # OK, FAIL, INFO, SKIP or WARN
     detail: str  # the version found, the time taken, or what to do
 
 
@@ -79,6 +84,31 @@ def read_requirements(text):
         if match:
             requirements.append((match.group(1), match.group(3).replace(" ", "")))
     return requirements
+
+
+def keras_for_backends(text):
+    """Keras's specifiers on each backend's path, as {backend: specifiers}; None: the others.
+
+    A keras line with an environment marker belongs to the backend whose own line has the same
+    marker (requirements.txt asks for a newer Keras where JAX is the backend); a keras line
+    without one, to every other backend.
+    """
+    lines = [(name, specifiers, marker) for name, specifiers, marker in
+             (requirement_parts(line) for line in text.splitlines()) if name]
+    backend_of = {marker: name for name, _, marker in lines if name in KERAS_BACKENDS and marker}
+    found = {}
+    for name, specifiers, marker in lines:
+        if name == "keras":
+            found[backend_of.get(marker) if marker else None] = specifiers
+    return found
+
+
+def requirement_parts(line):
+    """(name, specifiers, marker) of one requirements line; (None, "", "") for a comment."""
+    line = line.split("#")[0].strip()
+    marker = line.split(";", 1)[1].strip() if ";" in line else ""
+    requirements = read_requirements(line)
+    return (*requirements[0], marker) if requirements else (None, "", "")
 
 
 def version_tuple(text):
@@ -214,7 +244,9 @@ def choose_backend():
                          "this check from the workshop's folder, or fetch the repo again")
     try:
         backend, why = plumbing.choose_keras_backend()
-    except plumbing.InputError:
+    except plumbing.InputError as error:
+        if any(importlib.util.find_spec(name) for name in KERAS_BACKENDS):
+            return None, Row("Keras backend", FAIL, str(error))  # KERAS_BACKEND or keras.json
         return None, Row("Keras backend", FAIL, f"none of {', '.join(KERAS_BACKENDS)} is "
                          f"installed: {python_command()} -m pip install -r requirements.txt "
                          f"(or -r {LIGHT_REQUIREMENTS}, the light install without TensorFlow)")
@@ -277,6 +309,63 @@ def check_tool(name, purpose):
     return Row(f"{name} (optional)", INFO, f"{'found' if found else missing}; {purpose}")
 
 
+WINDOW_PROBE = """\
+import json, matplotlib, matplotlib.pyplot as plt, importlib.util as u
+figure = plt.figure()  # not shown: the backend matplotlib picks here says if it can open one
+print(json.dumps({"backend": matplotlib.get_backend(), "tkinter": bool(u.find_spec("tkinter")),
+                  "window": figure.canvas.required_interactive_framework is not None}))
+"""  # run by this Python in this environment (MPLBACKEND, DISPLAY as they are set)
+
+
+def check_windows(found=None, environ=os.environ, system=platform.system()):
+    """A warning only: can matplotlib open a window here, for --live and --show? Without one
+    the figures are still saved under figures/. `found` is WINDOW_PROBE's answer."""
+    if found is None:
+        try:
+            result = subprocess.run([sys.executable, "-c", WINDOW_PROBE], capture_output=True,
+                                    text=True, timeout=60, env=dict(environ))
+            found = json.loads(result.stdout.strip().splitlines()[-1])
+        except (subprocess.TimeoutExpired, ValueError, IndexError):
+            return Row("plot windows", SKIP, "could not tell (matplotlib did not start; see "
+                       "above)")
+    if found["window"]:
+        return Row("plot windows", OK, f"matplotlib opens windows here ({found['backend']}): "
+                   "--live and --show will show them")
+    saved = "; the figures are saved under figures/ all the same"
+    if environ.get("MPLBACKEND"):
+        return Row("plot windows", WARN, f"none: MPLBACKEND={environ['MPLBACKEND']} draws to "
+                   f"files only; unset it to watch --live and --show in windows{saved}")
+    if system == "Linux" and not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
+        return Row("plot windows", WARN, "none: no display here (a server, SSH or a container); "
+                   f"--live and --show need a desktop, or run the scripts in a notebook{saved}")
+    if not found["tkinter"]:
+        return Row("plot windows", WARN, f"none: this Python has no tkinter, which matplotlib's "
+                   f"windows need; {tkinter_fix(system)}{saved}")
+    return Row("plot windows", WARN, f"none: matplotlib picked {found['backend']}, which opens "
+               f"no window{saved}")
+
+
+def tkinter_fix(system, prefix=sys.base_prefix, version=sys.version_info,
+                debian=Path("/etc/debian_version").exists()):
+    """How to get tkinter for this Python, on this platform."""
+    again = "then make a fresh virtual environment with it and install again"
+    if system == "Windows":
+        return ("run the python.org installer again, choose Modify and tick \"tcl/tk and "
+                f"IDLE\", {again}")
+    if system == "Darwin" and ("homebrew" in prefix.lower() or "/Cellar/" in prefix):
+        return f"install it with `brew install python-tk@{version[0]}.{version[1]}`"
+    if system == "Darwin":
+        return f"install Python from python.org (its installer includes tkinter), {again}"
+    if ".pyenv" in prefix:
+        return ("install Tk's headers (`sudo apt install tk-dev` on Debian and Ubuntu), rebuild "
+                f"this Python with `pyenv install --force {'.'.join(map(str, version[:3]))}`, "
+                f"{again}")
+    if debian and prefix == "/usr":
+        return "install it with `sudo apt install python3-tk`"
+    return ("install your system's Tk package for Python (python3-tk on Debian and Ubuntu, "
+            "python3-tkinter on Fedora)")
+
+
 def quick_run(script, arguments, folder=REPO_ROOT, timeout=RUN_TIMEOUT):
     """Run one script with tiny settings in a temporary folder; the row says how long it took."""
     path = folder / script
@@ -326,11 +415,15 @@ def package_rows(requirements, importer=importlib.import_module,
 
 
 def keras_rows(requirements, importer=importlib.import_module,
-               version_of=importlib.metadata.version, show=print_row):
-    """The backend the scripts will use, its import alone, then Keras's on top of it, then the
-    GPU. Returns the rows and {"keras": module} when Keras imported."""
+               version_of=importlib.metadata.version, show=print_row, keras_specifiers=None):
+    """The backend the scripts will use, its import alone, then Keras's on top of it (as
+    `keras_specifiers`, from `keras_for_backends`, ask on that backend's path), a tiny training
+    run, then the GPU. Returns the rows and {"keras": module} when Keras imported and trains."""
     wanted = dict(requirements)
     backend, row = choose_backend()
+    keras_specifiers = keras_specifiers or {}
+    wanted["keras"] = keras_specifiers.get(backend, keras_specifiers.get(None,
+                                                                          wanted.get("keras", "")))
     show(row)
     rows, backend_module = [row], None
     if backend is not None:
@@ -349,11 +442,42 @@ def keras_rows(requirements, importer=importlib.import_module,
         return [*rows, row], {}
     row, keras = check_package("keras", wanted.get("keras", ""), importer, version_of,
                                after=backend)
+    if row.status == FAIL and backend in keras_specifiers:  # a floor of this backend's own
+        row = row._replace(detail=row.detail.replace(" needs ", f" {backend} needs ", 1))
     show(row)
     rows.append(row)
+    if keras is not None:
+        rows.append(check_training(keras, backend, wanted["keras"]))
+        show(rows[-1])
+        keras = keras if rows[-1].status == OK else None
     rows.append(check_gpu(backend))
     show(rows[-1])
     return rows, ({"keras": keras} if keras is not None else {})
+
+
+def check_training(keras, backend, specifiers):
+    """Can this Keras train on this backend? A tiny model is fitted for one step and then
+    predicts, through the same training and prediction code as the scripts' models: a Keras
+    too old for its backend fails here though both import (Keras 3.5 to 3.9 on JAX 0.6.2 or
+    newer: `jax` has no `spmd_mode`)."""
+    start = time.perf_counter()
+    try:
+        with quiet_stderr():
+            import numpy as np
+
+            x = np.zeros((4, 3), dtype="float32")  # (examples, inputs)
+            model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, x[:, :1], epochs=1, verbose=0)
+            model.predict(x, verbose=0)
+    except Exception as error:  # noqa: BLE001  (any failure of the pair is reported)
+        reason = (str(error).strip().splitlines() or [""])[0][:80]
+        version = getattr(keras, "__version__", "?")
+        return Row("Keras trains", FAIL, f"keras {version} cannot train on {backend} "
+                   f"({type(error).__name__}: {reason}): "
+                   f"{install_command('keras', specifiers, '--upgrade')}")
+    return Row("Keras trains", OK, f"a tiny model trained and predicted on {backend} in "
+               f"{time.perf_counter() - start:.1f} s")
 
 
 def run_rows(modules, quick_runs=QUICK_RUNS, folder=REPO_ROOT, show=print_row):
@@ -391,20 +515,25 @@ def check_everything(requirements_path, runs=True, show=print_row,
     rows = [check_python()]
     show(rows[0])
     try:
-        requirements = read_requirements(requirements_path.read_text(encoding="utf-8"))
+        text = requirements_path.read_text(encoding="utf-8")
+        requirements, keras_specifiers = read_requirements(text), keras_for_backends(text)
     except OSError:
         rows.append(Row("requirements.txt", FAIL, f"{requirements_path} is missing: run this "
                         "check from the workshop's folder"))
         show(rows[-1])
-        requirements = []
+        requirements, keras_specifiers = [], {}
     found, modules = package_rows(requirements, importer, version_of, show)
     rows += found
-    found, keras = keras_rows(requirements, importer, version_of, show)
+    found, keras = keras_rows(requirements, importer, version_of, show, keras_specifiers)
     rows += found
     modules.update(keras)
-    for row in [check_writable(REPO_ROOT / "figures"), *(check_tool(*t) for t in OPTIONAL_TOOLS)]:
-        show(row)
-        rows.append(row)
+    checks = [lambda: check_writable(REPO_ROOT / "figures"),
+              lambda: check_windows() if "matplotlib" in modules else Row(
+                  "plot windows", SKIP, "needs matplotlib (see above)"),
+              *(lambda tool=tool: check_tool(*tool) for tool in OPTIONAL_TOOLS)]
+    for check in checks:  # each row shown as soon as it is done
+        rows.append(check())
+        show(rows[-1])
     if runs:
         rows += run_rows(modules, show=show)
     return rows

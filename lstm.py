@@ -130,8 +130,9 @@ def build_model(seq_len, n_columns, units, dropout, learning_rate, cell, optimiz
         cell(units[1]),  # (batch, units[1]): the summary of the whole window
         keras.layers.Dropout(dropout),
         keras.layers.Dense(1),  # (batch, 1): the next value, linear
-    ], name=f"stacked_{cell.__name__.lower()}")
+    ])
     ### END SOLUTION
+    model.name = "stacked_" + cell.__name__.lower()  # stacked_lstm, stacked_gru, stacked_simplernn
     optimiser = keras.optimizers.get(optimizer)
     optimiser.learning_rate = learning_rate
     model.compile(optimizer=optimiser, loss="mse")

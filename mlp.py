@@ -258,6 +258,8 @@ def save_figures(trained, plot_dir, show):
 def run(args):
     """Learn the gates the flags (or, in a notebook, the Settings cell) ask for."""
     gates = list(GATES) if args.gate == "all" else [args.gate]
+    if args.plot or args.show:
+        plumbing.require("matplotlib")  # before any training, not after it
     check_outputs(args, gates)
     start = time.perf_counter()
     sizes = count_params(init_params(INPUTS.shape[1], args.hidden, 1, np.random.default_rng(0)))

@@ -17,6 +17,7 @@ What is here, in the order a run needs it:
 - `check_count`, `check_positive`, `check_fraction`, `check_seed`, `check_memory`: settings;
 - `check_output`, `check_outputs`: the one guard every output goes through, before any work;
 - `write_atomically`, `write_text`, `write_json`, `save_figure`: every write, all or nothing;
+- `live_figure`, `keep_live_view`: the --live view, redrawn as a run trains, left open at its end;
 - `run_main`: turns bad input, Ctrl-C, a closed pipe and a console that cannot show a
   character into one plain line and an exit status.
 
@@ -75,13 +76,20 @@ def require(*modules):
 def choose_keras_backend():
     """Pick the Keras backend before Keras is first imported; returns (backend, why).
 
-    KERAS_BACKEND when it is set; else the backend in ~/.keras/keras.json when it is installed
-    (Keras writes "tensorflow" there on its first start); else the first of KERAS_BACKENDS
-    that is installed. The choice is written to KERAS_BACKEND, where Keras reads it.
+    KERAS_BACKEND when it is set (in any letter case); else the backend in ~/.keras/keras.json;
+    else the first of KERAS_BACKENDS that is installed. The choice is written to KERAS_BACKEND,
+    where Keras reads it. A backend asked for that is unknown or not installed is refused in
+    one sentence that names the installed ones, except keras.json's "tensorflow", which Keras
+    writes there itself on its first start: without TensorFlow, the first installed is used.
     """
-    if os.environ.get("KERAS_BACKEND"):
-        return os.environ["KERAS_BACKEND"], "set by KERAS_BACKEND"
     installed = [name for name in KERAS_BACKENDS if importlib.util.find_spec(name) is not None]
+    asked = os.environ.get("KERAS_BACKEND", "").strip()
+    if asked:
+        backend, why = asked.lower(), "set by KERAS_BACKEND"
+        check_backend(backend, f"KERAS_BACKEND={asked}", installed, "or unset it to let the "
+                      "scripts pick")
+        os.environ["KERAS_BACKEND"] = backend
+        return backend, why
     if not installed:
         raise InputError(f"Keras needs a backend, and none of {', '.join(KERAS_BACKENDS)} is "
                          f"installed; install one with `{INSTALL}` (or "
@@ -92,10 +100,28 @@ def choose_keras_backend():
     except (OSError, ValueError, AttributeError):
         saved = None
     backend, why = installed[0], "the first installed of " + ", ".join(KERAS_BACKENDS)
-    if saved in installed:
-        backend, why = saved, f"set in {config}"
+    named = saved.strip().lower() if isinstance(saved, str) else ""
+    if named and named != "tensorflow":
+        check_backend(named, f"{config} (\"backend\": \"{saved}\")", installed,
+                      "or write that name in the file")
+    if named in installed:
+        backend, why = named, f"set in {config}"
     os.environ["KERAS_BACKEND"] = backend
     return backend, why
+
+
+def check_backend(backend, where, installed, other_fix):
+    """Refuse a backend that these scripts cannot train on, or that is not installed here."""
+    have = (f"this Python ({sys.executable}) has {', '.join(installed)}" if installed else
+            f"this Python ({sys.executable}) has none of them")
+    choose = (f"choose one with KERAS_BACKEND={installed[0]}, {other_fix}" if installed else
+              f"install one with `{INSTALL}`")
+    if backend not in KERAS_BACKENDS:
+        raise InputError(f"{where} names no Keras backend these scripts can train on (they "
+                         f"run on {', '.join(KERAS_BACKENDS)}); {have}; {choose}.")
+    if backend not in installed:
+        raise InputError(f"{where} asks for {backend}, which is not installed; {have}; "
+                         f"{choose} (or install {backend}).")
 
 
 @contextlib.contextmanager
@@ -281,14 +307,19 @@ def save_figure(figure, path, flag="--plot-dir", **options):
 
 
 # %% A figure that redraws while a run trains (--live)
+LIVE_LABEL = "live view"  # the label of a --live figure among matplotlib's open figures
+
+
 def live_figure(figure):
     """Show `figure` now and return redraw(), which shows its latest state.
 
     In a notebook it is shown once and each redraw() updates that one output in place (not a
-    new figure per redraw); in a terminal it is a window that repaints at each redraw(). A
-    backend that opens no window (Agg, a machine without a display) is named in one sentence,
-    and redraw() still draws, off-screen, so that a run costs the same everywhere.
+    new figure per redraw); in a terminal it is a window that repaints at each redraw(), and
+    stays open at the end of the run (`keep_live_view`). A backend that opens no window (Agg,
+    a machine without a display) is named in one sentence, and redraw() still draws,
+    off-screen, so that a run costs the same everywhere.
     """
+    figure.set_label(LIVE_LABEL)
     if in_notebook():
         from IPython.display import display
 
@@ -298,8 +329,8 @@ def live_figure(figure):
         import matplotlib
 
         print(f"--live: matplotlib's {matplotlib.get_backend()} backend here cannot open a "
-              "window, so the live view is drawn off-screen (run it on a desktop or in a "
-              "notebook to watch it).")
+              "window, so the live view is drawn off-screen (run `python check_setup.py` to "
+              "see how to get windows, or use a notebook).")
         return figure.canvas.draw
     figure.show()
 
@@ -308,6 +339,61 @@ def live_figure(figure):
         figure.canvas.flush_events()  # paint now, and keep the window answering
 
     return redraw
+
+
+def in_window(figure):
+    """True when `figure` is in a window on a screen, outside a notebook."""
+    return not in_notebook() and figure.canvas.required_interactive_framework is not None
+
+
+def can_wait(figure, stdin=None):
+    """True when the run may wait for `figure`'s window to be closed: it is in a window, and a
+    person at a terminal can end the wait. Never in a notebook, under a backend without
+    windows (Agg, as in the tests and CI) or with no terminal on standard input (a pipe)."""
+    stdin = sys.stdin if stdin is None else stdin
+    try:
+        return in_window(figure) and stdin is not None and stdin.isatty()
+    except (AttributeError, ValueError, OSError):  # a closed or stand-in stdin
+        return False
+
+
+def enter_pressed(stdin=None):
+    """True when Enter was pressed in the terminal (or its input ended), without waiting."""
+    stdin = sys.stdin if stdin is None else stdin
+    if os.name == "nt":  # Windows' console: select() works on sockets only
+        import msvcrt
+
+        keys = []
+        while msvcrt.kbhit():
+            keys.append(msvcrt.getwch())
+        return any(key in "\r\n" for key in keys)
+    import select
+
+    if select.select([stdin], [], [], 0)[0]:
+        stdin.readline()
+        return True
+    return False
+
+
+def keep_live_view(stdin=None):
+    """At the end of a --live run: the live view's window stays open, showing its last frame,
+    until it is closed or Enter is pressed in the terminal; the last line printed says so.
+    Returns at once, printing nothing, where `can_wait` says no. True when it waited."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    figures = [pyplot.figure(number) for number in pyplot.get_fignums()] if pyplot else []
+    live = [figure for figure in figures if figure.get_label() == LIVE_LABEL]
+    if not live or not can_wait(live[0], stdin):
+        return False
+    figure = live[0]
+    print("The live view stays open with its last frame: close its window, or press Enter "
+          "here, to end.", flush=True)
+    try:
+        while pyplot.fignum_exists(figure.number) and not enter_pressed(stdin):
+            figure.canvas.start_event_loop(0.1)  # the window answers while we wait
+    except KeyboardInterrupt:  # Ctrl-C ends the wait as Enter does: the run is complete
+        print()
+    pyplot.close(figure)
+    return True
 
 
 # %% The command line

@@ -10,7 +10,8 @@ later epochs the end of each window is fed the network's own predictions (`train
     python rnn.py                      # learn data/sinwave.csv, print the RMSEs, save figures/
     python rnn.py --live               # watch the free run bend into the wave as it trains
     python rnn.py --epochs 5 --show    # a shorter run, plots in windows
-    python rnn.py --csv my_series.csv  # any series of numbers (one a line, or a Close column)
+    python rnn.py --csv my_series.csv  # any series of numbers (one a line, or a Close column);
+                                       # its files are named after it: my_series_rnn_*.png
 
 After training, the network gets the last training window and then only its own predictions
 for the whole test span ("free running"). Each result stands beside its naive baseline: the
@@ -37,7 +38,6 @@ from pathlib import Path
 import numpy as np
 
 import plumbing
-import series_csv
 from plumbing import InputError
 
 # %% Settings (in a notebook, these are the command line: edit them, then run the cells below)
@@ -302,6 +302,8 @@ def load_data(path, seq_len):
     """Read the series (series_csv: one number a line, or a stock's Close column) and check
     that it suits training: long enough for the windows, not constant, and small enough to
     scale. Returns (series, n_train, dates), dates being None when the file has none."""
+    import series_csv  # pandas loads here, once run() has checked that it is installed
+
     table = series_csv.read_series(path)
     series = table.values[:, 0]
     train_part, _ = split_series(series)
@@ -525,24 +527,24 @@ def line_plot(title, xlabel, ylabel, lines, log=False):
 
 
 def plot_results(series, n_train, curves, results):
-    """The four figures, by file name: the split, the loss, and each kind of prediction beside
-    the truth and its own naive baseline."""
+    """The four figures, by file name (after `output_path`'s prefix): the split, the loss, and
+    each kind of prediction beside the truth and its own naive baseline."""
     steps, test = np.arange(len(series)), series[n_train:]
     span, epochs = steps[n_train:], np.arange(1, len(curves["losses"]) + 1)
     one, naive = results["one_step_rmse"], results["persistence_rmse"]
     free, flat = results["free_run_rmse"], results["free_run_persistence_rmse"]
     return {
-        "rnn_split.png": line_plot("Train/test split (by time)", "time step", "value", [
+        "split.png": line_plot("Train/test split (by time)", "time step", "value", [
             (steps[:n_train], series[:n_train], "-", "train"), (span, test, "-", "test")]),
-        "rnn_loss.png": line_plot("Training loss", "epoch",
-                                  "mean squared error (scaled)", [
-                                      (epochs, curves["losses"], ".-", "loss")], log=True),
-        "rnn_one_step.png": line_plot(
+        "loss.png": line_plot("Training loss", "epoch",
+                              "mean squared error (scaled)", [
+                                  (epochs, curves["losses"], ".-", "loss")], log=True),
+        "one_step.png": line_plot(
             f"One step ahead: RMSE {one:.4g} = {one / naive:.3f} x naive ({naive:.4g})",
             "time step", "value", [(span, test, "-", "truth"),
                                    (span, curves["one_step"], "--", "predicted"),
                                    (span, series[n_train - 1:-1], ":", "naive: this value")]),
-        "rnn_free_run.png": line_plot(
+        "free_run.png": line_plot(
             f"Free running: RMSE {free:.4g} = {free / flat:.3f} x flat baseline ({flat:.4g})",
             "time step", "value", [(span, test, "-", "truth"),
                                    (span, curves["free"], "--", "free running"),
@@ -551,8 +553,8 @@ def plot_results(series, n_train, curves, results):
     }
 
 
-OUTPUTS = ("rnn_split.png", "rnn_loss.png", "rnn_one_step.png", "rnn_free_run.png",
-           "rnn_predictions.csv")  # what every run writes under --plot-dir
+OUTPUTS = ("split.png", "loss.png", "one_step.png", "free_run.png",
+           "predictions.csv")  # what every run writes under --plot-dir, named by output_path
 
 
 def predictions_table(series, n_train, curves, dates=None):
@@ -590,6 +592,7 @@ def live_view(series, n_train, settings, every=LIVE_EVERY):
     axes.set(xlabel="time step", ylabel="value",
              ylim=(low - 0.25 * (high - low), high + 0.25 * (high - low)))  # fixed: no jumping
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    axes.set_title(f"Live: epoch 0 of {settings['epochs']}")  # room for the title, kept below
     figure.tight_layout()
     redraw = plumbing.live_figure(figure)
 
@@ -603,8 +606,8 @@ def live_view(series, n_train, settings, every=LIVE_EVERY):
                 free_run(scaled[n_train - seq_len:n_train], len(test), params), mean, unit))
         axes.set_title(f"Live: epoch {epoch} of {settings['epochs']}")
         redraw()
-        if epoch == settings["epochs"]:
-            plt.close(figure)  # the view has done its job; the saved figures follow
+        if epoch == settings["epochs"] and not plumbing.in_window(figure):
+            plt.close(figure)  # the view has done its job; a window stays open till the end
 
     return on_epoch
 
@@ -637,18 +640,19 @@ def fit_and_evaluate(series, n_train, settings, log=print, on_epoch=None):
     return results, {"params": params, "losses": losses, "one_step": one_step, "free": free}
 
 
-def save_results(series, n_train, curves, results, dates, plot_dir):
+def save_results(series, n_train, curves, results, dates, plot_dir, csv):
     """The four figures and the predictions (rnn_predictions.csv), under plot_dir."""
     for name, figure in plot_results(series, n_train, curves, results).items():
-        print(f"saved {plumbing.save_figure(figure, plot_dir / name)}")
+        print(f"saved {plumbing.save_figure(figure, output_path(plot_dir, csv, name))}")
     table = predictions_table(series, n_train, curves, dates)
-    path = plot_dir / "rnn_predictions.csv"
+    path = output_path(plot_dir, csv, "predictions.csv")
     plumbing.write_atomically(path, lambda file: table.to_csv(file, index=False), "--plot-dir")
     print(f"saved {path}")
 
 
 def run(args):
     """Check the outputs, then read, train, evaluate, plot and write what the flags ask for."""
+    plumbing.require("pandas", "matplotlib")
     check_outputs(args)
     start = time.perf_counter()
     settings = default_settings(hidden=args.hidden, seq_len=args.seq_len, epochs=args.epochs,
@@ -660,11 +664,11 @@ def run(args):
     results, curves = fit_and_evaluate(series, n_train, settings, on_epoch=live)
     print(f"training took {results['train_seconds']:.2f} s")
     print_summary(results)
-    if not args.show:
+    if not (args.show or args.live):  # (switching would close the live view's window)
         import matplotlib
 
         matplotlib.use("Agg")  # files only: no window, no display needed
-    save_results(series, n_train, curves, results, dates, Path(args.plot_dir))
+    save_results(series, n_train, curves, results, dates, Path(args.plot_dir), args.csv)
     results["seconds"] = time.perf_counter() - start
     print(f"done in {results['seconds']:.2f} s")
     if args.json:
@@ -673,6 +677,7 @@ def run(args):
 
     if args.show:
         plt.show()  # windows in a terminal; inline in a notebook
+    plumbing.keep_live_view()  # --live in a window: open till it is closed or Enter is pressed
     plt.close("all")
     return results
 
@@ -694,7 +699,8 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, default=SEED,
                         help=f"random seed, 0 to 4294967295 (default {SEED})")
     parser.add_argument("--plot-dir", type=Path, default=plumbing.repo_root() / "figures",
-                        help="folder for the PNGs and rnn_predictions.csv (default: figures/)")
+                        help="folder for the PNGs and rnn_predictions.csv (default: "
+                             "figures/; with --csv X.csv they are named X_rnn_*)")
     parser.add_argument("--show", action="store_true", help="also open the plots in windows")
     parser.add_argument("--live", action="store_true", default=LIVE,
                         help=f"redraw the predictions every {LIVE_EVERY} epochs while training")
@@ -713,8 +719,16 @@ def check_outputs(args):
     plumbing.check_outputs({"--json": args.json}, {"--csv": args.csv})
     plumbing.check_output(args.plot_dir, "--plot-dir", folder=True)
     for name in OUTPUTS:
-        plumbing.check_output(Path(args.plot_dir) / name, "--plot-dir",
+        plumbing.check_output(output_path(args.plot_dir, args.csv, name), "--plot-dir",
                               {"--csv": args.csv, "--json": args.json})
+
+
+def output_path(plot_dir, csv, name):
+    """Where a run writes `name` (OUTPUTS): rnn_<name> for the sine wave of data/; after the
+    file for any other series (my_stock.csv: my_stock_rnn_loss.png), so that it overwrites
+    neither the sine run's files nor run_lstm.py's (my_stock_loss.png)."""
+    sine = plumbing.same_file(csv, plumbing.repo_root() / "data" / "sinwave.csv")
+    return Path(plot_dir) / (f"rnn_{name}" if sine else f"{Path(csv).stem}_rnn_{name}")
 
 
 def main(argv=None):

@@ -23,6 +23,7 @@ The exercises are in lstm.py (build_model; normalise_windows, optional). Test it
 """
 
 import argparse
+import math
 import sys
 import time
 from pathlib import Path
@@ -407,7 +408,7 @@ def live_view(model, data, settings, series):
 def live_figure(settings, x, truth):
     """The live view's figure: the loss per epoch beside the test span's truth. Returns the
     figure and its lines that change: "loss", "val_loss" and "predicted"."""
-    fig, (loss_ax, test_ax) = pyplot(settings).subplots(1, 2, figsize=(13, 4.5),
+    fig, (loss_ax, test_ax) = pyplot(settings).subplots(1, 2, figsize=(11, 4.5),
                                                         width_ratios=(1, 2))
     lines = {"loss": loss_ax.plot([], [], label="training", marker=".", **MODEL)[0],
              "val_loss": loss_ax.plot([], [], label="validation", marker=".", **NAIVE)[0]}
@@ -567,10 +568,17 @@ def forecast_ahead(model, series, settings):
         dates = pd.date_range(series.dates[-1], periods=len(values) + 1, freq=every)[1:]
     units = unit if len(values) == 1 else f"{unit}s"
     print(f"\nForecast for the next {len(values)} {units} (each built on the ones before it):")
+    places = decimal_places(values)  # one format for all: 38.60 beside 38.55, never 38.6
     for step, value in enumerate(values):
         when = f"{dates[step]:%Y-%m-%d}" if dates is not None else f"step {step + 1}"
-        print(f"  {when}  {value:.4g}")
+        print(f"  {when}  {value:.{places}f}")
     return values, dates
+
+
+def decimal_places(values, digits=4):
+    """The decimal places that show the largest of `values` to `digits` significant digits."""
+    largest = float(np.max(np.abs(values)))
+    return max(0, digits - 1 - math.floor(math.log10(largest))) if largest > 0 else digits - 1
 
 
 def test_steps(series, n_test):
@@ -873,6 +881,7 @@ def start(args):
     print(f"Done in {figures['seconds']:.1f} s")
     if settings["json"]:
         plumbing.write_json(settings["json"], figures)
+    plumbing.keep_live_view()  # --live in a window: open till it is closed or Enter is pressed
 
 
 def main(argv=None):

@@ -1,6 +1,6 @@
 # Exercise version of lstm.py, made by stubs/make_stubs.py from the solution one folder up.
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
-# make_stubs: sha256 7ea4f2fe30f012220f42729501ea893deea00d108780cf9651f9c8cfc3ef85b8
+# make_stubs: sha256 5598fdf6d7e6100ab1f81fb9cbcfec66aee14b488f88d5f0224ce11a42ff9369
 """Keras recurrent networks for sequences: windows, scaling, the model, and its predictions.
 
 Part 4 of the evening. Two stacked LSTM layers learn the sine wave that rnn.py learned by hand,
@@ -126,6 +126,7 @@ def build_model(seq_len, n_columns, units, dropout, learning_rate, cell, optimiz
     #   5. Dropout again
     #   6. a Dense layer with one output and no activation (linear): the next value
     raise NotImplementedError('TODO: stack the layers in keras.Sequential([...]) and call the result `model`')
+    model.name = "stacked_" + cell.__name__.lower()  # stacked_lstm, stacked_gru, stacked_simplernn
     optimiser = keras.optimizers.get(optimizer)
     optimiser.learning_rate = learning_rate
     model.compile(optimizer=optimiser, loss="mse")

@@ -1,6 +1,6 @@
 # Exercise version of mlp.py, made by stubs/make_stubs.py from the solution one folder up.
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
-# make_stubs: sha256 2c4a32226d75245ee05200fa9d14574ddaf7f4364d20c15f64c688ea6e086e7d
+# make_stubs: sha256 99f811b67094a109ba94467ccacb182450c16628c73dcc794f96c23ec4e7e534
 """A neural net from scratch: a numpy multilayer perceptron learns the AND, OR and XOR gates.
 
 Part 1 of the evening. Two inputs, four hidden sigmoid units and one sigmoid output learn one
@@ -249,6 +249,8 @@ def save_figures(trained, plot_dir, show):
 def run(args):
     """Learn the gates the flags (or, in a notebook, the Settings cell) ask for."""
     gates = list(GATES) if args.gate == "all" else [args.gate]
+    if args.plot or args.show:
+        plumbing.require("matplotlib")  # before any training, not after it
     check_outputs(args, gates)
     start = time.perf_counter()
     sizes = count_params(init_params(INPUTS.shape[1], args.hidden, 1, np.random.default_rng(0)))

@@ -16,28 +16,13 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 
 import pytest
+from hidden_packages import hiding
 
 from conftest import REPO_ROOT, load_tool
 
 REQUIREMENTS = "numpy>=1.26,<3\nmatplotlib>=3.8,<4\npandas>=2.1,<4  # tables\n\n# a comment\n"
-
-# Put on PYTHONPATH, this sitecustomize.py makes `import pandas` fail as if it were not installed.
-HIDE_PANDAS = textwrap.dedent('''\
-    import sys
-
-
-    class HidePandas:
-        def find_spec(self, name, path=None, target=None):
-            if name == "pandas" or name.startswith("pandas."):
-                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-            return None
-
-
-    sys.meta_path.insert(0, HidePandas())
-    ''')
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +68,8 @@ def test_the_repos_requirements_name_every_backend_line_and_the_light_file_has_n
         (REPO_ROOT / check_setup.LIGHT_REQUIREMENTS).read_text()))
     assert {"tensorflow", "jax"} <= set(full) and "tensorflow" not in light
     assert set(light) == set(full) - {"tensorflow"}
-    assert all(light[name] == full[name] for name in light)  # the same bounds in both files
+    assert all(light[name] == full[name] for name in light if name != "keras")  # same bounds
+    # (Keras: the light file's is that of requirements.txt's JAX path, tested below)
 
 
 @pytest.mark.parametrize("version, specifiers, expected", [
@@ -218,9 +204,7 @@ def run_check(*args, env=None):
 
 
 def test_check_with_pandas_hidden_names_the_install_command(tmp_path):
-    (tmp_path / "sitecustomize.py").write_text(HIDE_PANDAS)
-    path = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
-    result = run_check("--no-runs", env={"PYTHONPATH": path})
+    result = run_check("--no-runs", env=hiding(tmp_path, "pandas"))
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     pandas_row = [line for line in result.stdout.splitlines() if line.startswith("pandas ")]
@@ -299,10 +283,42 @@ def keras_json(tmp_path, backend):
 
 def test_keras_backend_set_by_the_environment_comes_first(plumbing, installed, tmp_path,
                                                           monkeypatch):
-    installed("tensorflow")
+    installed("tensorflow", "jax")
     keras_json(tmp_path, "tensorflow")
     monkeypatch.setenv("KERAS_BACKEND", "jax")
     assert plumbing.choose_keras_backend() == ("jax", "set by KERAS_BACKEND")
+    monkeypatch.setenv("KERAS_BACKEND", "JAX")  # as a README in capitals might spell it
+    assert plumbing.choose_keras_backend() == ("jax", "set by KERAS_BACKEND")
+    assert os.environ["KERAS_BACKEND"] == "jax"  # Keras itself knows only the lower case
+
+
+@pytest.mark.parametrize("asked, words", [
+    ("tensorflow", ["KERAS_BACKEND=tensorflow asks for tensorflow, which is not installed",
+                    "has jax", "KERAS_BACKEND=jax", "unset it"]),
+    ("nosuch", ["KERAS_BACKEND=nosuch names no Keras backend", "tensorflow, jax, torch",
+                "has jax", "KERAS_BACKEND=jax"]),
+])
+def test_a_backend_asked_for_that_is_missing_or_unknown_is_one_sentence(
+        plumbing, installed, monkeypatch, asked, words):
+    installed("jax")  # the light install
+    monkeypatch.setenv("KERAS_BACKEND", asked)
+    with pytest.raises(plumbing.InputError) as error:
+        plumbing.choose_keras_backend()
+    message = str(error.value)
+    assert len(message.splitlines()) == 1 and message.endswith(".")
+    for word in words:
+        assert word in message, (word, message)
+
+
+@pytest.mark.parametrize("saved", ["torch", "nosuch"])
+def test_keras_json_naming_a_missing_or_unknown_backend_is_one_sentence(plumbing, installed,
+                                                                        tmp_path, saved):
+    installed("jax")
+    keras_json(tmp_path, saved)
+    with pytest.raises(plumbing.InputError, match=r"keras\.json \(\"backend\": \"" + saved
+                       + r"\"\) .* has jax; choose one with KERAS_BACKEND=jax, or write that "
+                       r"name in the file"):
+        plumbing.choose_keras_backend()
 
 
 def test_keras_json_names_the_backend_when_it_is_installed(plumbing, installed, tmp_path):
@@ -347,6 +363,10 @@ def check_on(check_setup, installed, monkeypatch, tmp_path):
     packages' versions, and the modules that fail to import. Returns the rows by name."""
     monkeypatch.setattr(check_setup, "REPO_ROOT", tmp_path)  # figures/ is made there
     monkeypatch.setattr(check_setup, "visible_gpus", lambda backend: [])
+    monkeypatch.setattr(check_setup, "check_windows", lambda: check_setup.Row(
+        "plot windows", check_setup.WARN, "none: no display here"))  # a warning fails nothing
+    monkeypatch.setattr(check_setup, "check_training", lambda keras, backend, wanted: (
+        check_setup.Row("Keras trains", check_setup.OK, f"on {backend}")))
 
     def check(backends, versions, hidden=()):
         installed(*backends)
@@ -404,12 +424,106 @@ def test_check_names_the_backend_that_keras_backend_asks_for_when_it_is_missing(
     rows, status = check_on(("tensorflow",), {**COMMON, "tensorflow": "2.21.0"},
                             hidden=("jax", "torch"))
     assert status == 1
-    assert rows["jax"].status == check_setup.FAIL
-    assert rows["jax"].detail.endswith('-m pip install "jax>=0.4.38"')
+    backend = rows["Keras backend"]
+    assert backend.status == check_setup.FAIL and "jax" not in rows
+    assert "KERAS_BACKEND=jax asks for jax, which is not installed;" in backend.detail
+    assert "has tensorflow" in backend.detail and "KERAS_BACKEND=tensorflow" in backend.detail
     assert rows["keras"].status == check_setup.SKIP
+
+
+def test_a_keras_too_old_for_jax_gets_the_upgrade_command(check_setup, check_on):
+    # Keras 3.5 to 3.9 call jax.spmd_mode, which JAX 0.6.2 and later no longer have.
+    rows, status = check_on(("jax",), {**COMMON, "keras": "3.5.0", "jax": "0.10.2"},
+                            hidden=("tensorflow", "torch"))
+    assert status == 1
+    assert rows["keras"].status == check_setup.FAIL
+    assert rows["keras"].detail.startswith("3.5.0 installed, jax needs >=3.10,<4")
+    assert rows["keras"].detail.endswith('-m pip install --upgrade "keras>=3.10,<4"')
+    assert "Keras trains" not in rows  # no training is tried with a Keras that is refused
+
+
+def test_on_tensorflow_keras_3_5_is_still_enough(check_setup, check_on):
+    rows, status = check_on(("tensorflow",), {**COMMON, "keras": "3.5.0",
+                                              "tensorflow": "2.17.1"}, hidden=("jax", "torch"))
+    assert status == 0, rows
+    assert rows["keras"].detail.startswith("3.5.0 (needs >=3.5,<4")
+
+
+def test_a_keras_that_cannot_train_on_its_backend_fails_with_the_upgrade_command(check_setup):
+    class Keras:  # imports, as keras 3.5 does with jax 0.10, then fails in its first step
+        __version__ = "3.5.0"
+
+        @staticmethod
+        def Sequential(layers):
+            raise AttributeError("module 'jax' has no attribute 'spmd_mode'")
+
+        Input = staticmethod(lambda shape: None)
+        layers = type("layers", (), {"LSTM": staticmethod(lambda units: None),
+                                     "Dense": staticmethod(lambda units: None)})
+
+    row = check_setup.check_training(Keras, "jax", ">=3.10,<4")
+    assert row.status == check_setup.FAIL
+    assert row.detail.startswith("keras 3.5.0 cannot train on jax (AttributeError: module 'jax' "
+                                 "has no attribute 'spmd_mode')")
+    assert row.detail.endswith('-m pip install --upgrade "keras>=3.10,<4"')
+
+
+def test_each_backends_path_has_its_own_keras_floor(check_setup):
+    full = check_setup.keras_for_backends((REPO_ROOT / "requirements.txt").read_text())
+    light = check_setup.keras_for_backends(
+        (REPO_ROOT / check_setup.LIGHT_REQUIREMENTS).read_text())
+    assert full == {None: ">=3.5,<4", "jax": ">=3.10,<4"}
+    assert light == {None: full["jax"]}  # the light install is the JAX path
 
 
 def test_check_on_an_old_tensorflow_gives_the_upgrade_command(check_setup, check_on):
     rows, status = check_on(("tensorflow",), {**COMMON, "tensorflow": "2.16.2"})
     assert status == 1
     assert rows["tensorflow"].detail.endswith('-m pip install --upgrade "tensorflow>=2.17,<3"')
+
+
+# %% Plot windows: a warning with the platform's fix, never a failure
+def test_a_python_that_can_open_windows_says_so(check_setup):
+    row = check_setup.check_windows({"backend": "TkAgg", "tkinter": True, "window": True}, {})
+    assert row.status == check_setup.OK and "TkAgg" in row.detail
+
+
+@pytest.mark.parametrize("environ, found, words", [
+    ({"MPLBACKEND": "Agg", "DISPLAY": ":0"}, {"tkinter": True}, ["MPLBACKEND=Agg", "unset it"]),
+    ({}, {"tkinter": True}, ["no display here", "notebook"]),
+    ({"DISPLAY": ":0"}, {"tkinter": False}, ["no tkinter", "this Python's fix"]),
+    ({"WAYLAND_DISPLAY": "wayland-0"}, {"tkinter": True}, ["picked agg, which opens no window"]),
+])
+def test_no_window_is_a_warning_that_says_why_and_what_to_do(check_setup, environ, found, words):
+    found = {"backend": "agg", "window": False, **found}
+    row = check_setup.check_windows(found, environ, system="Linux")
+    words = [check_setup.tkinter_fix("Linux") if word == "this Python's fix" else word
+             for word in words]
+    assert row.status == check_setup.WARN
+    assert "figures are saved under figures/" in row.detail
+    for word in words:
+        assert word in row.detail, (word, row.detail)
+    assert check_setup.summary([check_setup.Row("numpy", "ok", ""), row])[1] == 0  # all set
+
+
+@pytest.mark.parametrize("system, prefix, debian, fix", [
+    ("Linux", "/usr", True, "`sudo apt install python3-tk`"),
+    ("Darwin", "/opt/homebrew/opt/python@3.12/Frameworks/Python.framework/Versions/3.12", False,
+     "`brew install python-tk@3.12`"),
+    ("Darwin", "/Library/Frameworks/Python.framework/Versions/3.12", False,
+     "install Python from python.org"),
+    ("Windows", "C:\\Python312", False, "run the python.org installer again"),
+    ("Linux", "/home/me/.pyenv/versions/3.12.1", True, "pyenv install --force 3.12.1"),
+    ("Linux", "/opt/python", False, "python3-tk on Debian and Ubuntu"),
+])
+def test_the_tkinter_fix_fits_the_platform(check_setup, system, prefix, debian, fix):
+    assert fix in check_setup.tkinter_fix(system, prefix, (3, 12, 1), debian)
+
+
+def test_the_window_check_asks_this_python_in_its_own_environment(check_setup, tmp_path):
+    env = {**os.environ, **hiding(tmp_path, "tkinter"), "DISPLAY": ":0"}
+    env.pop("MPLBACKEND", None)
+    row = check_setup.check_windows(environ=env, system="Linux")
+    assert row.status == check_setup.WARN and "no tkinter" in row.detail, row
+    agg = check_setup.check_windows(environ={**os.environ, "MPLBACKEND": "Agg"})
+    assert agg.status == check_setup.WARN and "MPLBACKEND=Agg" in agg.detail, agg

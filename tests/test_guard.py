@@ -99,7 +99,8 @@ def test_a_plot_folder_inside_the_repo_is_refused(script, tmp_path, run_script):
     assert_plain_error(result, "--plot-dir", "workshop's own files")
 
 
-@pytest.mark.parametrize("script,figure", [("mlp", "mlp_and.png"), ("rnn", "rnn_loss.png"),
+@pytest.mark.parametrize("script,figure", [("mlp", "mlp_and.png"),
+                                           ("rnn", "sinwave_rnn_loss.png"),
                                            ("run_lstm", "sinwave_point.png")])
 def test_a_figure_that_is_a_link_to_a_script_is_refused(script, figure, tmp_path, run_script):
     _, args = prepared(tmp_path, script)

@@ -247,9 +247,10 @@ def test_rnn_refuses_a_read_only_output(rnn_script, tmp_path, what):
 
 def test_rnn_figure_that_cannot_be_written_is_one_sentence(rnn_script, tmp_path):
     csv = rnn_series(tmp_path)
-    (tmp_path / "figs" / "rnn_split.png").mkdir(parents=True)  # a folder where a PNG goes
+    (tmp_path / "figs" / "series_rnn_split.png").mkdir(parents=True)  # a folder, not a PNG
     numpy_part_refused(rnn_script, tmp_path, "--csv", csv, *RNN_TINY, "--plot-dir",
-                       tmp_path / "figs", "--json", tmp_path / "o.json", words=["rnn_split.png"])
+                       tmp_path / "figs", "--json", tmp_path / "o.json",
+                       words=["series_rnn_split.png"])
 
 
 def test_rnn_learning_rate_that_blows_up_is_one_sentence(rnn_script, tmp_path):
@@ -336,7 +337,7 @@ def test_rnn_missing_values_are_dropped_and_counted_and_dates_are_kept(rnn_scrip
                              "--plot-dir", tmp_path / "f")
     assert result.returncode == 0 and not result.warnings, (result.stderr, result.warnings)
     assert "Dropped 1 row with missing values." in result.stdout and "150 values" in result.stdout
-    assert (tmp_path / "f" / "rnn_predictions.csv").read_text().startswith("step,date,truth")
+    assert (tmp_path / "f" / "series_rnn_predictions.csv").read_text().startswith("step,date,truth")
 
 
 def test_rnn_missing_values_of_a_file_without_dates_are_counted_too(rnn_script, tmp_path):

@@ -33,8 +33,9 @@ def build(lstm, **settings):
     except ValueError as error:  # Keras: "expected ndim=3, found ndim=2" for the second layer
         if "ndim=3" not in str(error):
             raise
-    pytest.fail("Keras could not stack the layers: the second LSTM layer got one vector per "
-                "window, not a sequence. Give the first LSTM layer return_sequences=True, so "
+    cell = settings.get("cell", lstm.CELLS["lstm"]).__name__  # LSTM, GRU or SimpleRNN
+    pytest.fail(f"Keras could not stack the layers: the second {cell} layer got one vector per "
+                f"window, not a sequence. Give the first {cell} layer return_sequences=True, so "
                 "that it hands on its output at every step (step 2).")
 
 
@@ -59,7 +60,8 @@ def test_build_model_stacks_two_lstm_layers_and_a_linear_output(lstm):
         "units[0] = 4 and the second units[1] = 3")
     assert not lstms[1].return_sequences, (
         f"the model gives {model.output_shape[1:]} per window, a value for every step: the "
-        "second LSTM layer should hand on only its last output (no return_sequences, step 4)")
+        "second recurrent layer should hand on only its last output (no return_sequences, "
+        "step 4)")
     last = model.layers[-1]
     assert isinstance(last, keras.layers.Dense), (
         f"the last layer is {kinds[-1]}; end with a Dense layer of one output (step 6)")
@@ -86,6 +88,16 @@ def test_build_model_weight_count_and_output(lstm, n_columns):
         f"{model.count_params()} weights, expected {expected}: two LSTM layers of 4 and 3 "
         "cells and a Dense layer of one output")
     assert model.loss == "mse"  # compiled below the exercise
+
+
+@pytest.mark.exercise("lstm.build_model")
+def test_the_model_is_named_after_its_cell(lstm):
+    import keras
+
+    names = [build(lstm, seq_len=4, n_columns=1, units=(2, 2),
+                   cell=getattr(keras.layers, cell)).name
+             for cell in ("LSTM", "GRU", "SimpleRNN")]
+    assert names == ["stacked_lstm", "stacked_gru", "stacked_simplernn"]  # model.summary()'s title
 
 
 @pytest.fixture(scope="module")

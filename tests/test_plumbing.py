@@ -9,9 +9,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from hidden_packages import hiding
 
 import plumbing  # conftest puts the folder under test first on the import path
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, assert_plain_error
 from plumbing import InputError
 
 
@@ -161,6 +162,35 @@ def test_require_names_the_missing_package_and_the_install_command():
         plumbing.require("numpy", "no_such_package_here")
 
 
+@pytest.mark.parametrize("script, args, hidden", [
+    ("mlp", ["--plot"], "matplotlib"),
+    ("rnn", [], "matplotlib"),
+    ("rnn", [], "pandas"),
+    ("run_lstm", ["sine"], "pandas"),
+])
+def test_a_missing_package_stops_a_run_in_one_sentence_before_any_work(run_script, tmp_path,
+                                                                       script, args, hidden):
+    result = run_script(script, *args, "--plot-dir", tmp_path / "figs",
+                        env=hiding(tmp_path, hidden), timeout=120)
+    assert_plain_error(result, f"needs {hidden}", "pip install -r requirements.txt")
+    assert result.stdout == ""  # not a line of training before it
+    assert not (tmp_path / "figs").exists()
+
+
+@pytest.mark.parametrize("asked, hidden, words", [
+    ("nosuch", (), ["KERAS_BACKEND=nosuch names no Keras backend", "tensorflow, jax, torch"]),
+    ("tensorflow", ("tensorflow",), ["KERAS_BACKEND=tensorflow asks for tensorflow, which is "
+                                     "not installed"]),  # the light install
+])
+def test_a_keras_backend_that_is_unknown_or_missing_is_one_sentence(run_script, tmp_path, asked,
+                                                                    hidden, words):
+    env = {"KERAS_BACKEND": asked, **hiding(tmp_path, *hidden)}
+    result = run_script("run_lstm", "sine", "--plot-dir", tmp_path / "figs", env=env,
+                        timeout=120)
+    assert_plain_error(result, *words)
+    assert result.stdout == "" and not (tmp_path / "figs").exists()
+
+
 # %% The main wrapper
 def test_run_main_turns_each_ending_into_its_exit_status(capsys):
     def bad():
@@ -204,3 +234,77 @@ def test_importing_plumbing_loads_neither_pandas_nor_matplotlib():
     result = subprocess.run([sys.executable, "-c", code, str(REPO_ROOT)], capture_output=True,
                             text=True, timeout=60, env={**os.environ, "PYTHONPATH": ""})
     assert result.stdout.strip() == "[]", result.stderr
+
+
+# %% The live view's window: kept open at the end only for a person at a terminal
+class Terminal:
+    """A stand-in for standard input: a terminal (isatty) or not, such as a pipe or pytest's."""
+
+    def __init__(self, tty):
+        self.tty = tty
+
+    def isatty(self):
+        return self.tty
+
+
+def figure_in(framework):
+    """A figure whose canvas says it draws in a window of `framework` (None: files only)."""
+    from matplotlib.figure import Figure
+
+    figure = Figure()
+    figure.canvas.required_interactive_framework = framework  # this canvas alone
+    return figure
+
+
+def test_a_run_waits_only_for_a_window_and_a_terminal(monkeypatch):
+    window, agg = figure_in("tk"), figure_in(None)
+    assert plumbing.can_wait(window, Terminal(True))
+    assert not plumbing.can_wait(agg, Terminal(True))  # Agg: the tests, CI, a server
+    assert not plumbing.can_wait(window, Terminal(False))  # a pipe, a test runner
+    assert not plumbing.can_wait(window, io.StringIO())  # a stand-in stdin
+    monkeypatch.setattr(sys, "stdin", None)  # pythonw, a service
+    assert not plumbing.can_wait(window)
+    monkeypatch.setattr(plumbing, "in_notebook", lambda: True)
+    assert not plumbing.can_wait(window, Terminal(True))  # the notebook keeps its last frame
+
+
+def test_keep_live_view_returns_at_once_under_agg_or_without_a_terminal(capsys):
+    import matplotlib.pyplot as plt
+
+    figure = plt.figure()
+    plumbing.live_figure(figure)  # under Agg: drawn off-screen, and says so
+    capsys.readouterr()
+    try:
+        assert plumbing.keep_live_view(Terminal(True)) is False
+        assert plumbing.keep_live_view() is False  # pytest's stdin is no terminal
+    finally:
+        plt.close(figure)
+    assert capsys.readouterr().out == ""  # no line about waiting
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal (POSIX)")
+def test_keep_live_view_ends_when_enter_is_pressed_or_the_window_is_closed(monkeypatch, capsys):
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setattr(plumbing, "in_window", lambda figure: True)  # a window, as on a desktop
+    keyboard, terminal = os.openpty()
+    with os.fdopen(terminal) as stdin:
+        figure = plt.figure()
+        figure.set_label(plumbing.LIVE_LABEL)
+        os.write(keyboard, b"\n")  # Enter, pressed in the terminal
+        assert plumbing.keep_live_view(stdin) is True
+        assert capsys.readouterr().out.strip().endswith("close its window, or press Enter "
+                                                        "here, to end.")
+        assert not plt.fignum_exists(figure.number)  # the run may end now
+        figure = plt.figure()
+        figure.set_label(plumbing.LIVE_LABEL)
+        closes = []
+
+        def window_closed(timeout):  # the window's event loop, while its person closes it
+            closes.append(timeout)
+            plt.close(figure)
+
+        monkeypatch.setattr(figure.canvas, "start_event_loop", window_closed)
+        assert plumbing.keep_live_view(stdin) is True  # no Enter this time
+        assert closes == [0.1]
+    os.close(keyboard)

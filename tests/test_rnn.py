@@ -387,9 +387,17 @@ def test_settings_cell_drives_a_short_run_with_json_and_figures(rnn, capsys, tmp
     assert set(numbers) == {"one_step_rmse", "persistence_rmse", "free_run_rmse",
                             "free_run_persistence_rmse", "free_run_steps", "train_seconds",
                             "seconds"}
-    assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == sorted(rnn.OUTPUTS) == [
-        "rnn_free_run.png", "rnn_loss.png", "rnn_one_step.png", "rnn_predictions.csv",
-        "rnn_split.png"]
+    assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == [  # after series.csv
+        f"series_rnn_{name}" for name in sorted(rnn.OUTPUTS)] == [
+        "series_rnn_free_run.png", "series_rnn_loss.png", "series_rnn_one_step.png",
+        "series_rnn_predictions.csv", "series_rnn_split.png"]
+
+
+def test_files_are_named_after_their_series_so_no_run_overwrites_another(rnn, tmp_path):
+    sine = rnn.plumbing.repo_root() / "data" / "sinwave.csv"
+    assert rnn.output_path(tmp_path, sine, "loss.png") == tmp_path / "rnn_loss.png"
+    mine = rnn.output_path(tmp_path, tmp_path / "my_stock.csv", "predictions.csv")
+    assert mine == tmp_path / "my_stock_rnn_predictions.csv"  # not run_lstm's my_stock_*
 
 
 @pytest.mark.parametrize(("content", "words"), [
@@ -438,7 +446,7 @@ def test_the_predictions_are_kept_in_the_series_units(rnn, capsys, tmp_path, no_
                       "--json", tmp_path / "r.json")
     assert result.returncode == 0, result.stderr
     assert "train 135, test 15" in result.stdout and "free running (15 steps)" in result.stdout
-    table = pd.read_csv(tmp_path / "figs" / "rnn_predictions.csv")  # as a user reads it back
+    table = pd.read_csv(tmp_path / "figs" / "series_rnn_predictions.csv")  # as a user would
     assert list(table.columns) == ["step", "truth", "naive", "one_step", "free_run", "flat"]
     assert list(table["step"]) == list(range(135, 150))
     # pandas before 3 may read the last binary digit of a number differently (1e-16)
@@ -458,7 +466,7 @@ def test_dated_predictions_keep_their_dates(rnn, capsys, tmp_path, no_saved_figu
         f"{day:%Y-%m-%d},{50 + float(np.sin(i / 5.0))!r}\n" for i, day in enumerate(days)))
     result = run_in_process(rnn, capsys, "--csv", csv, *TINY, "--plot-dir", tmp_path / "figs")
     assert result.returncode == 0, result.stderr
-    table = pd.read_csv(tmp_path / "figs" / "rnn_predictions.csv", parse_dates=["date"])
+    table = pd.read_csv(tmp_path / "figs" / "stock_rnn_predictions.csv", parse_dates=["date"])
     assert list(table.columns[:2]) == ["step", "date"]
     assert list(table["date"]) == list(days[135:])
 
@@ -467,7 +475,7 @@ def test_ctrl_c_during_training_writes_nothing_and_says_so(rnn, capsys, tmp_path
     figures, out = tmp_path / "figs", tmp_path / "r.json"
     figures.mkdir()
     for name in rnn.OUTPUTS:
-        (figures / name).write_text(f"{name} of an earlier run\n")
+        (figures / f"series_rnn_{name}").write_text(f"{name} of an earlier run\n")
     out.write_text("an earlier run\n")
     csv = sine_csv(tmp_path)
     before = snapshot(tmp_path)
@@ -497,7 +505,7 @@ def test_a_console_that_cannot_show_a_character_still_runs(rnn, tmp_path, monkey
     assert rnn.main([str(arg) for arg in args]) == 0
     console.flush()
     assert b"saved" in console.buffer.getvalue()
-    assert (figures / "rnn_predictions.csv").is_file()
+    assert (figures / "series_rnn_predictions.csv").is_file()
 
 
 @pytest.mark.parametrize("case", ["json_is_the_csv", "json_is_this_script",
@@ -508,12 +516,14 @@ def test_outputs_never_land_on_an_input_the_repo_or_each_other(rnn, capsys, tmp_
     figures, script = tmp_path / "figs", impl_dir / "rnn.py"
     figures.mkdir()
     csv = sine_csv(tmp_path)
-    if case == "predictions_would_replace_the_csv":
-        csv = csv.rename(figures / "rnn_predictions.csv")
+    if case == "predictions_would_replace_the_csv":  # the --csv is a link to that file
+        real, csv = csv.rename(figures / "series_rnn_predictions.csv"), figures / "series.csv"
+        csv.symlink_to(real)
     if case == "figure_links_to_the_script":
-        (figures / "rnn_loss.png").symlink_to(script)
+        (figures / "series_rnn_loss.png").symlink_to(script)
     json_path = {"json_is_the_csv": csv, "json_is_this_script": script,
-                 "json_is_a_figure": figures / "rnn_split.png"}.get(case, tmp_path / "r.json")
+                 "json_is_a_figure": figures / "series_rnn_split.png"}.get(case,
+                                                                           tmp_path / "r.json")
     before, text = snapshot(tmp_path), script.read_bytes()
     result = run_in_process(rnn, capsys, "--csv", csv, *TINY, "--plot-dir", figures, "--json",
                             json_path)
@@ -525,7 +535,7 @@ def test_outputs_never_land_on_an_input_the_repo_or_each_other(rnn, capsys, tmp_
 
 def test_a_figure_that_links_elsewhere_is_replaced_not_written_through(rnn, capsys, tmp_path):
     figures = tmp_path / "figs"
-    assert_a_link_is_replaced(figures, "rnn_split.png", lambda: run_in_process(
+    assert_a_link_is_replaced(figures, "series_rnn_split.png", lambda: run_in_process(
         rnn, capsys, "--csv", sine_csv(tmp_path), *TINY, "--plot-dir", figures))
 
 

@@ -102,7 +102,7 @@ def test_live_changes_no_number_of_the_run(rnn, capsys, tmp_path, redraws):
         runs[bool(live)] = ({key: value for key, value in numbers.items()
                              if "seconds" not in key},
                             [line for line in out.splitlines() if not line.startswith(timed)],
-                            snapshot(folder / "figs")["rnn_predictions.csv"])
+                            snapshot(folder / "figs")["series_rnn_predictions.csv"])
     assert redraws["epochs"], "the live run never called its view"
     assert runs[True] == runs[False]
 

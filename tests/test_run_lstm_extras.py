@@ -261,6 +261,15 @@ def test_the_predictions_csv_of_a_run(tiny_run, capsys):
     assert test["date"].iloc[0] == pd.bdate_range("2020-01-01", periods=160)[144]  # 90% in
     assert table["date"].is_monotonic_increasing and table["date"].dt.day_of_week.max() < 5
     assert not list(out.glob(".*"))  # no temporary file left behind
+    forecast = result.stdout.split("Forecast for the next 4 steps")[1].splitlines()[1:5]
+    assert len({len(line.split()[-1].split(".")[-1]) for line in forecast}) == 1, forecast
+
+
+def test_forecast_values_print_with_one_number_of_decimals(run_lstm):
+    for values, shown in (([38.6, 38.55], ["38.60", "38.55"]), ([2745.3, 812.0], ["2745", "812"]),
+                          ([0.5, 0.0123], ["0.5000", "0.0123"])):
+        places = run_lstm.decimal_places(np.array(values))
+        assert [f"{value:.{places}f}" for value in values] == shown
 
 
 @pytest.mark.dev
