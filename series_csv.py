@@ -15,7 +15,6 @@ reads the file; this module decides what pandas cannot, and says every problem i
 """
 
 import argparse
-import codecs
 import csv
 import io
 import re
@@ -33,10 +32,11 @@ from plumbing import InputError
 DATE_NAMES = ("date", "datetime", "timestamp", "time", "observation_date")  # any case
 PRICE_NAMES = ("Close", "Close/Last", "Adj Close", "Price", "Last")  # predicted, in this order
 STOCK_NAMES = ("symbol", "ticker", "name", "stock")  # a text column that tells stocks apart
-MISSING = [".", "-", "N/A", "n/a", "null", "nan", "NaN", ""]  # FRED's '.', a dash, empty...
+MISSING = [".", "-"]  # FRED's '.' and a dash, besides pandas' own (empty, nan, null, N/A...)
 SCALES = {"K": 1e3, "M": 1e6, "B": 1e9}  # investing.com's volumes: 3.99M
 SPLIT_DROP = 0.5  # a one-day fall of Close by more than this share, absent from Adj Close: a split
 COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz", b"PK\x03\x04": "zip"}
+OFFSET = r"(\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(?:[+-]\d\d:?\d\d|Z)$"  # the -05:00 of 00:00:00-05:00
 CSV = "data/sp500.csv"  # the file `python series_csv.py` describes when given none (from the repo)
 # pandas 3 reads every digit of a number exactly by default; older pandas must be asked to
 EXACT = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
@@ -63,13 +63,11 @@ def read_series(path, columns=None, symbol=None, flags=False):
         dates = read_dates(frame, names)
         names = names if columns else avoid_split(frame, names, dates)
         table = pd.DataFrame({name: numeric_column(frame, name) for name in names})
-        if dates is not None:
-            table["date"] = dates  # an empty date counts as a missing value
-        rows = usable_rows(table, dates is not None)
+        rows = usable_rows(table if dates is None else table.assign(date=dates))
     except InputError as error:  # the messages below name no file: name it once, here
         raise InputError(f"{path}: {error}") from None
-    found_dates = pd.DatetimeIndex(rows["date"]) if dates is not None else None
-    return Series(rows[names].to_numpy(dtype=float), found_dates, names, rows.index.to_numpy())
+    dates = None if dates is None else pd.DatetimeIndex(rows.pop("date"))
+    return Series(rows.to_numpy(dtype=float), dates, names, rows.index.to_numpy())
 
 
 def check_no_zeros(series, path):
@@ -101,7 +99,7 @@ def read_lines(path):
         with open(path, "rb") as file:
             start = file.read(6)
         kind = next((kind for mark, kind in COMPRESSED.items() if start.startswith(mark)), None)
-        utf16 = start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        utf16 = start.startswith((b"\xff\xfe", b"\xfe\xff"))  # UTF-16's byte-order marks
         lines = pd.read_csv(path, sep="\x1f", names=[0], quoting=csv.QUOTE_NONE, dtype=str,
                             na_filter=False, skip_blank_lines=False, compression=kind or "infer",
                             encoding="utf-16" if utf16 else "utf-8-sig")[0].tolist()
@@ -142,58 +140,60 @@ def is_number(text):
         return False
 
 
-def check_headerless(fields, lines, columns, flags):
-    """A file without a header row must hold one number a line (its column is "value")."""
+def is_headerless(rows, separator, columns, flags):
+    """True when the first line holds numbers: then the file must hold one number a line (read
+    as a column "value"), or Excel's decimal commas (0,841), which a comma would split."""
+    fields = rows[0].split(separator)
+    numbers = [is_number(field) for field in fields]
+    if any(numbers) and not all(numbers):
+        raise InputError(f"the first line, {shorten(rows[0])!r}, mixes numbers and names; add a "
+                         "header row such as Date,Close above the data.")
+    if not all(numbers):
+        return False
     if columns:
         fix = "leave out --columns" if flags else "add a header row such as Date,Close"
         raise InputError(f"there is no header row, so no column named {columns[0]!r}; {fix}.")
-    if len(fields) > 1 and len(lines) == 1:
+    if separator == "," and all(re.fullmatch(r"[+-]?\d+,\d+", row) for row in rows):
+        print(f"Reading one number a line with a decimal comma ({rows[0]} is "
+              f"{rows[0].replace(',', '.')}).")
+    elif len(fields) > 1 and len(rows) == 1:
         raise InputError(f"it holds {len(fields):,} numbers on one line; write one number a "
                          "line, or add a header row such as Date,Close above one row a day.")
-    if len(fields) > 1:
+    elif len(fields) > 1:
         raise InputError(f"there is no header row but {len(fields):,} fields a line, such as "
-                         f"{shorten(lines[0].strip())!r}; write one number a line with a "
-                         "decimal point (2575.21, not 2575,21), or add a header row such as "
-                         "Date,Close.")
+                         f"{shorten(rows[0])!r}; write one number a line with a decimal point "
+                         "(2575.21, not 2575,21), or add a header row such as Date,Close.")
+    return True
 
 
 def read_table(lines, columns, flags):
     """The file as a table of the names in its header (or "value"), indexed by line number;
     yfinance's three header rows (Price, Ticker, Date) as one. Blank lines are left out."""
     first = next(number for number, line in enumerate(lines) if line.strip())
-    head = lines[first].strip()
-    marks = {mark: head.count(mark) for mark in ",;\t"}  # the separator: most in the first line
-    separator = max(marks, key=marks.get) if any(marks.values()) else "\t"  # none: one column
-    fields = head.split(separator)
-    numbers = [is_number(field) for field in fields]
-    if any(numbers) and not all(numbers):
-        raise InputError(f"the first line, {shorten(head)!r}, mixes numbers and names; add a "
-                         "header row such as Date,Close above the data.")
-    if all(numbers) and separator == "," and all(re.fullmatch(r"[+-]?\d+,\d+", line.strip())
-                                                 for line in lines[first:] if line.strip()):
-        separator, fields = "\t", [head]  # Excel's one column of decimal commas: 0,841
-        print(f"Reading one number a line with a decimal comma ({head} is "
-              f"{head.replace(',', '.')}).")
-    if all(numbers):
-        check_headerless(fields, lines[first:], columns, flags)
-    yahoo = [line.split(separator)[0] for line in lines[first + 1:first + 3]] == ["Ticker", "Date"]
-    if yahoo and len(set(lines[first + 1].split(separator)[1:])) > 1:
-        raise InputError(f"it holds the prices of several tickers side by side "
-                         f"({shorten(lines[first + 1].strip())!r}); download one ticker a file.")
-    skip = 0 if all(numbers) else 3 if yahoo else 1  # header rows
-    options = number_format("\n".join(lines[first + skip:]), separator)
+    text, head = lines[first:], lines[first].strip()  # from the first line that is not blank
+    try:  # what read_csv(sep=None) runs, on a sample as the csv docs do, among the usual marks
+        separator = csv.Sniffer().sniff(head[:1024], delimiters=",;\t").delimiter
+    except csv.Error:  # none of them: one column (where sep=None would split at a letter)
+        separator = "\t"
+    headerless = is_headerless([line.strip() for line in text if line.strip()], separator,
+                               columns, flags)
+    separator = "\t" if headerless else separator  # one number a line: no separator
+    options = number_format("\n".join(text[0 if headerless else 1:]), separator)
     try:
-        frame = pd.read_csv(io.StringIO("\n".join(lines[first:])), sep=separator,
-                            header=None if skip == 0 else 0, skiprows=[1, 2] if yahoo else None,
-                            index_col=False, skipinitialspace=True, skip_blank_lines=False,
-                            na_values=MISSING, **options, **EXACT)
+        frame = pd.read_csv(io.StringIO("\n".join(text)), sep=separator, index_col=False,
+                            header=None if headerless else 0, skipinitialspace=True,
+                            skip_blank_lines=False, na_values=MISSING, **options, **EXACT)
     except pd.errors.ParserError as error:
         detail = str(error).strip().splitlines()[-1]
         raise InputError(f"the rows are not an even table ({detail}); give every row the same "
                          "fields as the first.") from None
-    frame.columns = ["Date" if yahoo and n == 0 else str(name).strip()  # yahoo: Price
-                     for n, name in enumerate(frame.columns)] if skip else ["value"]
-    frame.index += first + skip + 1  # line numbers from 1
+    frame.columns = ["value"] if headerless else [str(name).strip() for name in frame.columns]
+    frame.index += first + (1 if headerless else 2)  # line numbers from 1
+    if list(frame.iloc[:2, 0]) == ["Ticker", "Date"]:  # yfinance's second and third header rows
+        if frame.iloc[0, 1:].nunique() > 1:
+            raise InputError(f"it holds the prices of several tickers side by side "
+                             f"({shorten(text[1].strip())!r}); download one ticker a file.")
+        frame = frame.iloc[2:].rename(columns={frame.columns[0]: "Date"})  # not Price
     frame = frame.drop(index=[n for n in frame.index if not lines[n - 1].strip(" \t,;")])
     if frame.empty:
         raise InputError(f"it holds only the header row {shorten(head)!r} and no numbers; add "
@@ -295,14 +295,14 @@ def avoid_split(frame, names, dates):
     return [adjusted] if split.any() else names
 
 
-def usable_rows(table, dated):
-    """The rows with every value present, oldest first (the last row of a repeated date
-    kept) when the file has dates; each dropping is counted in one line."""
+def usable_rows(table):
+    """The rows with every value present (an empty date is a missing one), oldest first (the
+    last row of a repeated date kept) when there is a date column; each dropping counted."""
     complete = table.dropna()
     if len(complete) < len(table):
         gone = len(table) - len(complete)
         print(f"Dropped {gone} row{'' if gone == 1 else 's'} with missing values.")
-    if dated:
+    if "date" in complete:
         complete = complete.sort_values("date", kind="stable")  # equal dates keep file order
         repeated = complete["date"].duplicated(keep="last")
         if repeated.any():
@@ -324,20 +324,20 @@ def read_dates(frame, names):
     if not named and (name in names or pd.api.types.is_numeric_dtype(frame[name])):
         return None
     texts = frame[name].fillna("").astype(str).str.strip()
-    offset = r"(\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(?:[+-]\d\d:?\d\d|Z)$"  # 00:00:00-05:00
-    if re.search(offset, texts[texts != ""].iloc[0] if (texts != "").any() else ""):
-        texts = texts.str.replace(offset, r"\1", regex=True)
+    given = texts != ""  # an empty date is a missing value
+    if re.search(OFFSET, texts[given].iloc[0] if given.any() else ""):  # only files that write it
+        texts = texts.str.replace(OFFSET, r"\1", regex=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # pandas' notes on the format it guessed
-        dates = pd.to_datetime(texts.where(texts != ""), errors="coerce")
-        if ((texts != "") & dates.isna()).any():  # 13/01/2018 unread month first: day first?
-            other = pd.to_datetime(texts.where(texts != ""), errors="coerce", dayfirst=True)
+        dates = pd.to_datetime(texts.where(given), errors="coerce")
+        if (given & dates.isna()).any():  # 13/01/2018 unread month first: day first?
+            other = pd.to_datetime(texts.where(given), errors="coerce", dayfirst=True)
             dates = other if other.isna().sum() < dates.isna().sum() else dates
-    unread = (texts != "") & dates.isna()
-    if not named and unread.sum() * 2 >= (texts != "").sum():
+    unread = given & dates.isna()
+    if not named and unread.sum() * 2 >= given.sum():
         return None  # a first column of names or codes, not dates
     if unread.any():
-        line, example = texts[unread].index[0], str(frame[name][unread].iloc[0])
+        line, example = unread.idxmax(), str(frame[name][unread].iloc[0])
         if pd.notna(pd.to_datetime(example, format="mixed", errors="coerce")):  # read alone
             raise InputError(f"column {name!r} mixes date formats, such as "
                              f"{str(frame[name][dates.notna()].iloc[0])!r} and {example!r} "
