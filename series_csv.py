@@ -140,9 +140,9 @@ def is_number(text):
         return False
 
 
-def is_headerless(rows, separator, columns, flags):
-    """True when the first line holds numbers: then the file must hold one number a line (read
-    as a column "value"), or Excel's decimal commas (0,841), which a comma would split."""
+def check_first_line(rows, separator, columns, flags):
+    """True when the first of `rows` (the lines that are not blank) holds numbers, not names:
+    then the file must hold one number a line, or Excel's decimal commas (0,841) one a line."""
     fields = rows[0].split(separator)
     numbers = [is_number(field) for field in fields]
     if any(numbers) and not all(numbers):
@@ -175,8 +175,8 @@ def read_table(lines, columns, flags):
         separator = csv.Sniffer().sniff(head[:1024], delimiters=",;\t").delimiter
     except csv.Error:  # none of them: one column (where sep=None would split at a letter)
         separator = "\t"
-    headerless = is_headerless([line.strip() for line in text if line.strip()], separator,
-                               columns, flags)
+    headerless = check_first_line([line.strip() for line in text if line.strip()], separator,
+                                  columns, flags)
     separator = "\t" if headerless else separator  # one number a line: no separator
     options = number_format("\n".join(text[0 if headerless else 1:]), separator)
     try:
@@ -210,9 +210,8 @@ def numeric_column(frame, name):
         text = column.fillna("").astype(str).str.strip().str.replace(r"^\$|%$", "", regex=True)
         text = text.str.replace(frame.attrs.get("thousands") or "\0", "", regex=False)
         scale = text.str[-1:].str.upper().map(SCALES).astype(float).fillna(1.0)
-        with np.errstate(invalid="ignore"):
-            read = pd.to_numeric(text.where(scale == 1, text.str[:-1]), errors="coerce")
-            numbers = scale * read.astype(float)
+        read = pd.to_numeric(text.where(scale == 1, text.str[:-1]), errors="coerce")
+        numbers = scale * read.astype(float)
     bad = column[(numbers.isna() & column.notna()) | np.isinf(numbers)]
     if len(bad):
         line, cell = bad.index[0], str(bad.iloc[0])
