@@ -20,7 +20,9 @@ import ast
 import contextlib
 import importlib
 import importlib.util
+import linecache
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +50,7 @@ def pytest_addoption(parser):
     )
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
     # Put the chosen folder first on the import path, so `import lstm` inside run_lstm.py
     # finds the lstm.py that sits beside it, and `import plumbing` the plumbing.py beside it.
@@ -55,6 +58,11 @@ def pytest_configure(config):
     sys.path.insert(0, str(impl_dir))
     for name in SCRIPT_NAMES + MODULE_NAMES:
         sys.modules.pop(name, None)
+    if short_report_wanted(config):
+        # pytest's own report, quietened: a line of dots, our failures, a summary line
+        config.option.verbose, config.option.tbstyle = -1, "no"
+        config.option.reportchars, config.option.disable_warnings = "", True
+        config.pluginmanager.register(ShortReport(config), "exercise-short-report")
 
 
 def pytest_report_header(config):
@@ -178,6 +186,131 @@ class Board:
         for row in [header, *rows]:
             cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
             terminalreporter.write_line("  ".join(cells).rstrip())
+
+
+# %% The short report of `--impl stubs`: one screen, each failing exercise with its hint
+def short_report_wanted(config):
+    """True for a stubs run unless pytest's own report is asked for (--tb=... or -v)."""
+    return (config.getoption("--impl") == "stubs" and config.option.tbstyle == "auto"
+            and config.option.verbose <= 0)
+
+
+STUB_FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\w+)')  # in a script's own traceback
+
+
+def hint_of(error):
+    """What a failure says, without pytest's rewritten `assert` source or a library traceback:
+    the message a test gives, the values numpy compares, or the error's type and text."""
+    text = str(error).strip("\n")
+    if isinstance(error, AssertionError) and not text.startswith("assert "):
+        text = text.split("\nassert ", 1)[0]  # `assert x, message`: the message alone
+    elif isinstance(error, AssertionError):
+        text = text.splitlines()[0]  # a bare assert: its values, not the test's expressions
+    elif type(error).__name__ != "Failed":
+        text = f"{type(error).__name__}: {text}"
+    if "Traceback (most recent call last):" in text:  # the stderr of a script run as a command
+        before, _, trace = text.partition("Traceback (most recent call last):")
+        last = [line for line in trace.splitlines() if line.strip()][-1:]
+        text = before.rstrip() + "\n(the script stopped with " + " ".join(last) + ")"
+    lines = [line[:200] for line in text.splitlines() if line.strip()]
+    return lines[:14] + ([f"... ({len(lines) - 14} more lines: --tb=long shows them all)"]
+                         if len(lines) > 14 else [])
+
+
+class ShortReport:
+    """Gathers each failure's exercise, hint and line in the stub, and prints them grouped by
+    exercise, first failing test first, before pytest's one-line summary."""
+
+    def __init__(self, config):
+        self.config, self.failures = config, []
+        self.part = {f"{script}.{function}": part for part, script, function, _ in exercises()}
+
+    def stub_line(self, excinfo, hint):
+        """(exercise or None, "stubs/x.py:line  code") of the last line of a stub in the
+        traceback (or in a script's traceback quoted by the hint), or (None, None)."""
+        stubs = IMPLEMENTATIONS["stubs"].resolve()
+        frames = [(Path(str(entry.path)), entry.lineno + 1, entry.name)
+                  for entry in excinfo.traceback]
+        frames += [(Path(path), int(line), name)
+                   for path, line, name in STUB_FRAME.findall(str(excinfo.value))]
+        for path, line, name in reversed(frames):
+            if path.suffix == ".py" and path.resolve().parent == stubs:
+                code = linecache.getline(str(path), line).strip()
+                exercise = f"{path.stem}.{name}"
+                return (exercise if exercise in self.part else None,
+                        f"stubs/{path.name}:{line}  {code}")
+        return None, None
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        if report.failed and call.excinfo is not None:
+            hint = hint_of(call.excinfo.value)
+            raised_in, line = self.stub_line(call.excinfo, hint)
+            marks = [mark.args[0] for mark in item.iter_markers("exercise")]
+            exercise = raised_in or (marks[0] if marks else None)
+            if line is None and exercise in self.part:
+                line = self.definition(exercise)
+            self.failures.append((exercise, item.name, exercise in marks, hint, line))
+        return report
+
+    def definition(self, exercise):
+        """ "stubs/x.py:line  def f(...):" for an exercise whose values are wrong."""
+        script, function = exercise.split(".")
+        path = IMPLEMENTATIONS["stubs"] / f"{script}.py"
+        with contextlib.suppress(OSError, SyntaxError):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.FunctionDef) and node.name == function:
+                    return f"stubs/{script}.py:{node.lineno}  def {function}(...)"
+        return None
+
+    def pytest_sessionstart(self, session):
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.reportchars = ""  # no list of every failed test: the groups say it
+
+    def pytest_terminal_summary(self, terminalreporter):
+        write = terminalreporter.write_line
+        missing = [name for name in ("numpy", "matplotlib", "pandas", "keras")
+                   if importlib.util.find_spec(name) is None]
+        if missing:
+            write(f"NOT INSTALLED for this Python: {', '.join(missing)} (see docs/setup.md)")
+        groups = {}
+        for failure in self.failures:
+            groups.setdefault(failure[0], []).append(failure)
+        order = [name for name in self.part if name in groups]
+        for exercise in order:
+            failures = groups[exercise]
+            exercise_tests = [failure for failure in failures if failure[2]] or failures
+            _, test, _, hint, line = exercise_tests[0]
+            script, function = exercise.split(".")
+            terminalreporter.write_sep(
+                "_", f"Part {self.part[exercise]}  {script}.py  {function}: "
+                f"{len(failures)} failing test{'s' if len(failures) > 1 else ''}")
+            write(f"{test}:")
+            for text in hint:
+                write(f"    {text}")
+            if line:
+                write(f"  your code: {line}")
+        others = groups.get(None, [])
+        if others and order:
+            terminalreporter.write_sep("_", "Tests of the whole script (fix the above first)")
+        elif others:
+            terminalreporter.write_sep("_", "Failing tests")
+        named = {}
+        for _, test, _, hint, line in others:
+            named.setdefault(test.split("[")[0], []).append((test, hint, line))
+        for name, runs in named.items():
+            test, hint, line = runs[0]
+            more = f" (and {len(runs) - 1} more like it)" if len(runs) > 1 else ""
+            if order:
+                write(f"{test}{more}: {hint[0] if hint else ''}"[:160])
+                continue
+            write(f"{test}{more}:")
+            for text in hint[:8]:
+                write(f"    {text}")
+            if line:
+                write(f"  your code: {line}")
 
 
 @pytest.hookimpl(trylast=True)
