@@ -25,6 +25,7 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -205,16 +206,23 @@ def hint_of(error):
     if isinstance(error, AssertionError) and not text.startswith("assert "):
         text = text.split("\nassert ", 1)[0]  # `assert x, message`: the message alone
     elif isinstance(error, AssertionError):
-        text = text.splitlines()[0]  # a bare assert: its values, not the test's expressions
+        text = text.splitlines()[0][:300]  # a bare assert: its values, not the test's code
     elif type(error).__name__ != "Failed":
         text = f"{type(error).__name__}: {text}"
     if "Traceback (most recent call last):" in text:  # the stderr of a script run as a command
         before, _, trace = text.partition("Traceback (most recent call last):")
         last = [line for line in trace.splitlines() if line.strip()][-1:]
         text = before.rstrip() + "\n(the script stopped with " + " ".join(last) + ")"
-    lines = [line[:200] for line in text.splitlines() if line.strip()]
-    return lines[:14] + ([f"... ({len(lines) - 14} more lines: --tb=long shows them all)"]
-                         if len(lines) > 14 else [])
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    return lines[:16] + ([f"... ({len(lines) - 16} more lines: --tb=long shows them all)"]
+                         if len(lines) > 16 else [])
+
+
+def wrap(line, width, indent="    "):
+    """A line of a hint folded to the terminal's width, its own indentation kept."""
+    own = indent + line[:len(line) - len(line.lstrip())]
+    return textwrap.wrap(line.strip(), max(width, 40), initial_indent=own,
+                         subsequent_indent=own + "  ", break_on_hyphens=False) or [own]
 
 
 class ShortReport:
@@ -270,7 +278,7 @@ class ShortReport:
             reporter.reportchars = ""  # no list of every failed test: the groups say it
 
     def pytest_terminal_summary(self, terminalreporter):
-        write = terminalreporter.write_line
+        write, width = terminalreporter.write_line, terminalreporter._tw.fullwidth - 1
         missing = [name for name in ("numpy", "matplotlib", "pandas", "keras")
                    if importlib.util.find_spec(name) is None]
         if missing:
@@ -289,9 +297,10 @@ class ShortReport:
                 f"{len(failures)} failing test{'s' if len(failures) > 1 else ''}")
             write(f"{test}:")
             for text in hint:
-                write(f"    {text}")
+                for folded in wrap(text, width):
+                    write(folded)
             if line:
-                write(f"  your code: {line}")
+                write(f"  your code: {line}"[:width])
         others = groups.get(None, [])
         if others and order:
             terminalreporter.write_sep("_", "Tests of the whole script (fix the above first)")
@@ -300,17 +309,18 @@ class ShortReport:
         named = {}
         for _, test, _, hint, line in others:
             named.setdefault(test.split("[")[0], []).append((test, hint, line))
-        for name, runs in named.items():
+        for runs in named.values():
             test, hint, line = runs[0]
             more = f" (and {len(runs) - 1} more like it)" if len(runs) > 1 else ""
             if order:
-                write(f"{test}{more}: {hint[0] if hint else ''}"[:160])
+                write(f"{test}{more}: {hint[0] if hint else ''}"[:width])
                 continue
             write(f"{test}{more}:")
             for text in hint[:8]:
-                write(f"    {text}")
+                for folded in wrap(text, width):
+                    write(folded)
             if line:
-                write(f"  your code: {line}")
+                write(f"  your code: {line}"[:width])
 
 
 @pytest.hookimpl(trylast=True)

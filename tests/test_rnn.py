@@ -17,7 +17,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from tutor import check_gradients
+from tutor import check_gradients, rel_error
 
 from conftest import REPO_ROOT, assert_plain_error, optional_exercise, snapshot
 
@@ -86,6 +86,15 @@ def reference_backward(X, T, params, feed_back=None, mistake=None):
             fed = feed_back[:, t] if mistake != "fed-back term swapped" else ~feed_back[:, t]
             dY[:, t - 1] += np.where(fed, (dz @ params["Wxh"].T)[:, 0], 0.0)
     return grads
+
+
+def rel_error_of(grads, expected):
+    """The largest relative error of a backward's gradients (inf when one is missing or
+    misshapen): whether it is right, before checking what builds on it."""
+    try:
+        return max(rel_error(grads["d" + name], value) for name, value in expected.items())
+    except (KeyError, TypeError, ValueError):
+        return float("inf")
 
 
 CORE_MISTAKES = {  # the hint a test gives for each mistake it recognises
@@ -194,14 +203,31 @@ def test_bptt_on_a_bigger_batch_matches_the_reference(rnn):
 
 
 # %% Optional extension: fed_back_error
-@pytest.mark.exercise("rnn.fed_back_error")
-def test_fed_back_error_on_hand_made_numbers(rnn):
+MASK_HINT = ("fed_back_error hands an error to a window whose input at this step was a true "
+             "value (fed_back False): there it must be 0.0 (step 2: np.where(fed_back, ..., 0.0))")
+
+
+def fed_back_error_problem(rnn):
+    """What is wrong with fed_back_error on hand-made numbers, or None when it is right."""
     params = {"Wxh": np.array([[2.0, -1.0]])}
     dz = np.array([[0.5, 1.0], [1.0, 1.0], [-1.0, 3.0]])  # (batch 3, hidden 2)
+    error = rnn.fed_back_error(dz, params, np.array([True, False, True]))
+    if np.shape(error) != (3,):
+        return f"fed_back_error: one number per window, shape (3,), not {np.shape(error)}"
+    if np.allclose(error, [0.0, 0.0, -5.0], rtol=0, atol=1e-15):
+        return None
+    if np.allclose(error, [0.0, 1.0, -5.0], rtol=0, atol=1e-15):  # dz @ Wxh.T everywhere
+        return MASK_HINT
+    return (f"fed_back_error gives {np.asarray(error)} for windows whose errors at the input are "
+            "[0, 1, -5], fed back [True, False, True]; expected [0, 0, -5] (steps 1 and 2)")
+
+
+@pytest.mark.exercise("rnn.fed_back_error")
+def test_fed_back_error_on_hand_made_numbers(rnn):
     with optional_exercise():
-        error = rnn.fed_back_error(dz, params, np.array([True, False, True]))
-    assert np.shape(error) == (3,), f"one number per window, shape (3,), not {np.shape(error)}"
-    np.testing.assert_allclose(error, [0.0, 0.0, -5.0], atol=1e-15)
+        problem = fed_back_error_problem(rnn)
+    if problem:
+        pytest.fail(problem, pytrace=False)
 
 
 @pytest.mark.exercise("rnn.fed_back_error")
@@ -213,7 +239,16 @@ def test_bptt_with_fed_back_steps_matches_a_numerical_gradient(rnn):
     numerical = {name: numerical_gradient(rnn, params, name, X, T, feed_back) for name in ORDER}
     Xs, H, Y = reference_forward(X, params, feed_back)
     with optional_exercise():
+        problem = fed_back_error_problem(rnn)  # the first wrong thing is named, not the gradients
         grads = rnn.backward(Xs, T, H, Y, params, feed_back)
+    Xs_true, H_true, Y_true = reference_forward(X, params)
+    if not rel_error_of(rnn.backward(Xs_true, T, H_true, Y_true, params),
+                        reference_backward(X, T, params)) <= 1e-7:  # also when nan
+        pytest.fail("backward is wrong even without fed-back steps: fix it first (the test "
+                    "test_bptt_matches_a_centred_numerical_gradient says how)", pytrace=False)
+    if problem:
+        pytest.fail(f"{problem}; fix it first: backward adds its result to every gradient",
+                    pytrace=False)
     names = {**CORE_MISTAKES,
              "no fed-back term": "fed-back steps hand no error back to the predictions they were "
                                  "(backward must call fed_back_error)",

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from test_lstm import build  # build_model, with the hint for a layer that hands on too little
 
 from conftest import assert_plain_error, assert_usage_error, optional_exercise
 
@@ -52,9 +53,18 @@ def read_json(path):
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def check_build_model_first(lstm):
+    """A wrong build_model fails with test_lstm.py's hint, not deep inside Keras."""
+    model = build(lstm, seq_len=10, n_columns=1, units=(4, 4))
+    assert model.output_shape == (None, 1), (
+        f"build_model's model gives {model.output_shape[1:]} per window, not one value: fix "
+        "build_model first (python -m pytest --impl stubs tests/test_lstm.py says how)")
+
+
 # %% Tiny runs
 @pytest.mark.exercise("lstm.build_model")
-def test_own_csv_then_reload_the_saved_model(run_lstm, capsys, tmp_path):
+def test_own_csv_then_reload_the_saved_model(run_lstm, load_script, capsys, tmp_path):
+    check_build_model_first(load_script("lstm"))
     csv = classic_file(tmp_path, np.sin(np.arange(240) / 6.0))  # crosses zero: not normalised
     model = tmp_path / "wave.keras"
     common = ["--csv", csv, "--seq-len", "10", "--prediction-len", "5", "--no-normalise",
