@@ -206,7 +206,9 @@ def hint_of(error):
     if isinstance(error, AssertionError) and not text.startswith("assert "):
         text = text.split("\nassert ", 1)[0]  # `assert x, message`: the message alone
     elif isinstance(error, AssertionError):
-        text = text.splitlines()[0][:300]  # a bare assert: its values, not the test's code
+        lines = text.splitlines()  # a bare assert: its values, not the test's expressions
+        ends = [i for i, line in enumerate(lines) if line.lstrip().startswith(("+", "At index"))]
+        text = "\n".join(line[:300] for line in lines[:min(ends + [4])])
     elif type(error).__name__ != "Failed":
         text = f"{type(error).__name__}: {text}"
     if "Traceback (most recent call last):" in text:  # the stderr of a script run as a command

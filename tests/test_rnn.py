@@ -52,6 +52,12 @@ def windows_of(values, seq_len):
     return X, T
 
 
+def reference_step(x, h_prev, params):
+    """The test's own time step: the new state and the prediction."""
+    h = np.tanh(x @ params["Wxh"] + h_prev @ params["Whh"] + params["bh"])
+    return h, h @ params["Why"] + params["by"]
+
+
 def reference_forward(X, params, feed_back=None):
     """The test's own forward pass (inputs seen, hidden states, predictions), so that backward
     is tested without your rnn_step."""
@@ -173,10 +179,9 @@ def test_rnn_step_on_a_batch_has_the_right_shapes(rnn):
     h, y = rnn.rnn_step(x, h_prev, params)
     assert h.shape == (5, 4), f"h should be (batch, hidden) = (5, 4), not {h.shape}"
     assert y.shape == (5, 3), f"y should be (batch, outputs) = (5, 3), not {y.shape}"
-    expected = np.tanh(x @ params["Wxh"] + h_prev @ params["Whh"] + params["bh"])
-    np.testing.assert_allclose(h, expected, rtol=1e-12, err_msg="h, the new state")
-    np.testing.assert_allclose(y, expected @ params["Why"] + params["by"], rtol=1e-12,
-                               err_msg="y, the prediction")
+    expected_h, expected_y = reference_step(x, h_prev, params)
+    np.testing.assert_allclose(h, expected_h, rtol=1e-12, err_msg="h, the new state")
+    np.testing.assert_allclose(y, expected_y, rtol=1e-12, err_msg="y, the prediction")
 
 
 # %% Exercise 2: backward (backpropagation through time)

@@ -47,10 +47,10 @@ def value_hint(yours, numeric, tolerance, mistakes):
     factor = ratio(yours, numeric)
     if not np.isfinite(factor) or factor == 0:
         return "it is zero where it should not be: is the gradient added up?"
+    if abs(factor + 1) < 1e-6 and rel_error(-yours, numeric) < tolerance:
+        return "the sign is flipped"
     if numeric.size > 1 and rel_error(yours / factor, numeric) < tolerance:  # one number is
         # always some factor times the right one: that says nothing
-        if abs(factor + 1) < 1e-6:
-            return "the sign is flipped"
         return (f"every entry is {factor:.4g} times the right one: a missing or extra division "
                 "by the number of rows or steps, or a missing factor?")
     if numeric.ndim == 2 and numeric.shape[0] == numeric.shape[1] \
