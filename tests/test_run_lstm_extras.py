@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from test_run_lstm import run_in_process  # main() in this process, like a finished command
+from test_run_lstm import check_build_model_first, run_in_process  # main() in this process
 
 from conftest import REPO_ROOT, assert_plain_error, assert_usage_error, optional_exercise, snapshot
 
@@ -177,7 +177,8 @@ def test_the_cell_names_are_lstm_py_s(run_lstm, load_script):
 # %% --cell (quick: no training)
 @pytest.mark.exercise("lstm.build_model")
 @pytest.mark.parametrize("cell", ["gru", "simple"])
-def test_the_model_is_made_of_the_named_cell(run_lstm, cell):
+def test_the_model_is_made_of_the_named_cell(run_lstm, load_script, cell):
+    check_build_model_first(load_script("lstm"))
     settings = {**run_lstm.PRESETS["sine"], "seq_len": 6, "cell": cell, "load_model": None}
     model = run_lstm.get_model(settings, n_columns=2)
     kinds = [type(layer).__name__ for layer in model.layers]
@@ -189,6 +190,7 @@ def test_the_model_is_made_of_the_named_cell(run_lstm, cell):
 @pytest.mark.filterwarnings("ignore:Skipping variable loading")  # never trained
 def test_a_saved_cell_is_adopted_or_refused(run_lstm, load_script, capsys, tmp_path):
     lstm = load_script("lstm")
+    check_build_model_first(lstm)
     model = lstm.build_model(8, 1, (4, 4), cell=lstm.CELLS["gru"])
     saved = lstm.save_model(model, tmp_path / "gru.keras",
                             {"normalise": False, "seq_len": 8, "columns": ["Close"],
