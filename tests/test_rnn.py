@@ -353,7 +353,8 @@ def test_each_window_is_followed_by_its_target(rnn):
 def test_no_test_value_is_a_training_target(rnn):
     series = np.arange(1000.0)
     train_part, test_part = rnn.split_series(series)
-    assert len(train_part) == 900 and len(test_part) == 100
+    n_train = int(1000 * rnn.TRAIN_FRACTION)  # the Settings cell's share, 900 as shipped
+    assert len(train_part) == n_train and len(test_part) == 1000 - n_train
     _, T = rnn.make_windows(train_part, 25)
     assert T.max() < test_part.min()
 
@@ -384,7 +385,7 @@ def test_load_data_skips_a_header_a_byte_order_mark_and_blank_lines(rnn, tmp_pat
                       + "\r\n".join(lines[50:]) + "\r\n").encode("utf-8"))
     series, n_train, dates = rnn.load_data(path, 5)
     np.testing.assert_array_equal(series, values)
-    assert n_train == 180 and dates is None
+    assert n_train == int(200 * rnn.TRAIN_FRACTION) and dates is None  # 180 as shipped
 
 
 def test_load_data_reads_a_dated_close_column_in_date_order(rnn, tmp_path):
@@ -478,14 +479,16 @@ def test_the_predictions_are_kept_in_the_series_units(rnn, capsys, tmp_path, no_
     result = run_main(rnn, capsys, "--csv", csv, *TINY, "--plot-dir", tmp_path / "figs",
                       "--json", tmp_path / "r.json")
     assert result.returncode == 0, result.stderr
-    assert "train 135, test 15" in result.stdout and "free running (15 steps)" in result.stdout
+    n = int(150 * rnn.TRAIN_FRACTION)  # training values: 135 as shipped
+    assert f"train {n}, test {150 - n}" in result.stdout
+    assert f"free running ({150 - n} steps)" in result.stdout
     table = pd.read_csv(tmp_path / "figs" / "rnn_predictions.csv")  # as a user reads it back
     assert list(table.columns) == ["step", "truth", "naive", "one_step", "free_run", "flat"]
-    assert list(table["step"]) == list(range(135, 150))
+    assert list(table["step"]) == list(range(n, 150))
     # pandas before 3 may read the last binary digit of a number differently (1e-16)
-    np.testing.assert_allclose(table["truth"], values[135:], rtol=1e-14)
-    np.testing.assert_allclose(table["naive"], values[134:-1], rtol=1e-14)
-    np.testing.assert_allclose(table["flat"], values[134], rtol=1e-14)
+    np.testing.assert_allclose(table["truth"], values[n:], rtol=1e-14)
+    np.testing.assert_allclose(table["naive"], values[n - 1:-1], rtol=1e-14)
+    np.testing.assert_allclose(table["flat"], values[n - 1], rtol=1e-14)
     numbers = json.loads((tmp_path / "r.json").read_text())
     for key, column in (("one_step_rmse", "one_step"), ("persistence_rmse", "naive"),
                         ("free_run_rmse", "free_run"), ("free_run_persistence_rmse", "flat")):
@@ -501,7 +504,7 @@ def test_dated_predictions_keep_their_dates(rnn, capsys, tmp_path, no_saved_figu
     assert result.returncode == 0, result.stderr
     table = pd.read_csv(tmp_path / "figs" / "rnn_predictions.csv", parse_dates=["date"])
     assert list(table.columns[:2]) == ["step", "date"]
-    assert list(table["date"]) == list(days[135:])
+    assert list(table["date"]) == list(days[int(150 * rnn.TRAIN_FRACTION):])
 
 
 def test_ctrl_c_during_training_writes_nothing_and_says_so(rnn, capsys, tmp_path, monkeypatch):

@@ -8,7 +8,8 @@
 - No output, untouched or wrong, quotes a line of a solution region, except the lines that the
   stub itself shows (its TODO's pseudo-code) and the attendee's own line ("your code: ...").
 - Every value that a Settings comment lists (each gate, cell, mode, dataset, True/False, a
-  smaller epoch count) passes the finished stubs' tests, and the board says done.
+  smaller epoch count, another seed and split) passes the finished stubs' tests, and the board
+  says done.
 
 A slow developer test (about four minutes on 2 busy cores):
 
@@ -57,8 +58,11 @@ SWEEP_TESTS = {  # stub: the test files that read its settings
     "min_char_rnn.py": ["tests/test_min_char_rnn.py"],
     # Part 4: the runner's tiny runs build the model through build_model with the settings;
     # test_lstm.py passes every argument itself
-    "lstm.py": ["tests/test_run_lstm.py"], "run_lstm.py": ["tests/test_run_lstm.py"]}
+    **dict.fromkeys(["lstm.py", "run_lstm.py"],
+                    ["tests/test_run_lstm.py", "tests/test_run_lstm_extras.py"])}
 SMALLER = {"EPOCHS", "ITERATIONS"}  # counts of training passes: a smaller one is swept
+NUMBERS = {"SEED": "1", "TRAIN_FRACTION": "0.8", "TRAIN_FRAC": "0.8"}  # the numbers people
+# change first, whose comments list no value: another seed, another split
 SETTING = re.compile(r"^([A-Z][A-Z0-9_]*) = ([^#]+?)\s*(?:#\s*(.*))?$")
 
 
@@ -165,7 +169,8 @@ def test_one_mistake_shows_its_hint_on_one_screen(finished_repo, mistake):
 def settings_of(text):
     """[(name, its line, the values to try)] of a stub's Settings cell: the quoted values its
     comment lists (before any "such as", which names the attendee's own file), the other
-    boolean, a value offered in brackets ("(0.2 if it overfits)"), a smaller epoch count."""
+    boolean, a value offered in brackets ("(0.2 if it overfits)"), a smaller epoch count,
+    another seed and another train/test split."""
     cell = text.split("# %% Settings", 1)[1].split("\n# %%", 1)[0]
     found = []
     for line in cell.splitlines():
@@ -184,6 +189,8 @@ def settings_of(text):
             tries = [repr(not current)]
         elif isinstance(current, int | float) or current is None:
             tries += re.findall(r"\((\d+(?:\.\d+)?) if ", comment)
+        if name in NUMBERS:
+            tries.append(NUMBERS[name])
         if name in SMALLER:
             tries.append(str(max(1, current // 10)) if isinstance(current, int) else "5")
         found += [(name, line, value) for value in tries]
