@@ -98,7 +98,12 @@ def check_gradients(grads, numerical, order, tolerance=1e-6, mistakes=None):
             problems.append(problem)
     if problems:
         right = [name for name in order if not any(p.startswith(f"d{name}:") for p in problems)]
+        hints = {problem.partition("; ")[2] for problem in problems}
+        shared = hints.pop() if len(problems) > 1 and len(hints) == 1 else ""
+        if shared:  # one cause for every wrong gradient: said once, below them
+            problems = [problem.partition("; ")[0] for problem in problems]
         pytest.fail("Wrong gradients, output side first:\n  " + "\n  ".join(problems)
+                    + (f"\nLikely cause, for all of them: {shared}" if shared else "")
                     + (f"\nRight: {', '.join('d' + name for name in right)}." if right else "")
                     + f"\n({RATIO_NOTE}; numerical gradients by centred differences)",
                     pytrace=False)
