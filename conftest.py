@@ -14,6 +14,11 @@ A run with `--impl stubs` leaves out the tests of the repo itself (REPO_TESTS), 
 a table headed "Exercises": one row per exercise function, with its status (done, to do, not
 run, or optional for an optional extension still untouched). A test says which exercise it
 checks with `@pytest.mark.exercise("script.function")`.
+
+Above the board, such a run prints a short report instead of pytest's tracebacks: for each
+exercise that fails, the message of its first failing test (the hint) and the line of the stub
+where it stopped; then the other failing tests, one line each. `--tb=long` (any --tb) or `-v`
+gives pytest's own report; runs without --impl stubs always do.
 """
 
 import ast
@@ -211,10 +216,10 @@ def hint_of(error):
         text = "\n".join(line[:300] for line in lines[:min(ends + [4])])
     elif type(error).__name__ != "Failed":
         text = f"{type(error).__name__}: {text}"
-    if "Traceback (most recent call last):" in text:  # the stderr of a script run as a command
-        before, _, trace = text.partition("Traceback (most recent call last):")
-        last = [line for line in trace.splitlines() if line.strip()][-1:]
-        text = before.rstrip() + "\n(the script stopped with " + " ".join(last) + ")"
+    trace = re.search(r'^(Traceback \(most recent call last\):|\s*File ")', text, re.MULTILINE)
+    if trace:  # the stderr of a script run as a command: its last line says why
+        last = [line.strip() for line in text[trace.start():].splitlines() if line.strip()]
+        text = text[:trace.start()].rstrip() + f"\n(the script stopped with {last[-1]})"
     lines = [line.rstrip() for line in text.splitlines() if line.strip()]
     return lines[:16] + ([f"... ({len(lines) - 16} more lines: --tb=long shows them all)"]
                          if len(lines) > 16 else [])
@@ -255,7 +260,13 @@ class ShortReport:
     def pytest_runtest_makereport(self, item, call):
         report = yield
         if report.failed and call.excinfo is not None:
-            hint = hint_of(call.excinfo.value)
+            error, hint = call.excinfo.value, hint_of(call.excinfo.value)
+            if isinstance(error, SyntaxError) and error.filename and Path(
+                    error.filename).resolve().parent == IMPLEMENTATIONS["stubs"].resolve():
+                name = Path(error.filename).name  # the stub cannot even be imported
+                line = f"stubs/{name}:{error.lineno}  {(error.text or '').strip()}"
+                self.failures.append((f"stubs/{name}", item.name, True, hint, line))
+                return report
             raised_in, line = self.stub_line(call.excinfo, hint)
             marks = [mark.args[0] for mark in item.iter_markers("exercise")]
             exercise = raised_in or (marks[0] if marks else None)
@@ -280,49 +291,64 @@ class ShortReport:
             reporter.reportchars = ""  # no list of every failed test: the groups say it
 
     def pytest_terminal_summary(self, terminalreporter):
-        write, width = terminalreporter.write_line, terminalreporter._tw.fullwidth - 1
         missing = [name for name in ("numpy", "matplotlib", "pandas", "keras")
                    if importlib.util.find_spec(name) is None]
         if missing:
-            write(f"NOT INSTALLED for this Python: {', '.join(missing)} (see docs/setup.md)")
+            terminalreporter.write_line(f"NOT INSTALLED for this Python: {', '.join(missing)} "
+                                        "(see docs/setup.md)")
         groups = {}
         for failure in self.failures:
             groups.setdefault(failure[0], []).append(failure)
+        unreadable = sorted(key for key in groups if key and key.startswith("stubs/"))
+        for key in unreadable:
+            self.show_group(terminalreporter, f"{key} cannot be imported", groups.pop(key))
         order = [name for name in self.part if name in groups]
         for exercise in order:
-            failures = groups[exercise]
-            exercise_tests = [failure for failure in failures if failure[2]] or failures
-            _, test, _, hint, line = exercise_tests[0]
             script, function = exercise.split(".")
-            terminalreporter.write_sep(
-                "_", f"Part {self.part[exercise]}  {script}.py  {function}: "
-                f"{len(failures)} failing test{'s' if len(failures) > 1 else ''}")
-            write(f"{test}:")
-            for text in hint:
-                for folded in wrap(text, width):
-                    write(folded)
-            if line:
-                write(f"  your code: {line}"[:width])
-        others = groups.get(None, [])
-        if others and order:
-            terminalreporter.write_sep("_", "Tests of the whole script (fix the above first)")
-        elif others:
-            terminalreporter.write_sep("_", "Failing tests")
+            self.show_group(terminalreporter, f"Part {self.part[exercise]}  {script}.py  "
+                            f"{function}", groups[exercise])
+        if groups.get(None):
+            self.show_others(terminalreporter, groups[None], brief=bool(order or unreadable))
+
+    @staticmethod
+    def show_group(terminalreporter, title, failures):
+        """The first failing test of the group (one of the exercise's own when one failed),
+        its hint and the attendee's line."""
+        width = terminalreporter._tw.fullwidth - 1
+        _, test, _, hint, line = ([failure for failure in failures if failure[2]] or failures)[0]
+        count = f"{len(failures)} failing test{'s' if len(failures) > 1 else ''}"
+        terminalreporter.write_sep("_", f"{title}: {count}")
+        terminalreporter.write_line(f"{test}:")
+        for text in hint:
+            for folded in wrap(text, width):
+                terminalreporter.write_line(folded)
+        if line:
+            for folded in wrap(f"your code: {line}", width, indent="  "):
+                terminalreporter.write_line(folded)
+
+    @staticmethod
+    def show_others(terminalreporter, failures, brief):
+        """The failing tests of no exercise, one per test function: a line each when an
+        exercise above is the likely cause, else with their hints."""
+        width = terminalreporter._tw.fullwidth - 1
+        terminalreporter.write_sep("_", "Tests of the whole script (fix the above first)"
+                                   if brief else "Failing tests")
         named = {}
-        for _, test, _, hint, line in others:
+        for _, test, _, hint, line in failures:
             named.setdefault(test.split("[")[0], []).append((test, hint, line))
         for runs in named.values():
             test, hint, line = runs[0]
             more = f" (and {len(runs) - 1} more like it)" if len(runs) > 1 else ""
-            if order:
-                write(f"{test}{more}: {hint[0] if hint else ''}"[:width])
+            if brief:
+                terminalreporter.write_line(f"{test}{more}: {hint[0] if hint else ''}"[:width])
                 continue
-            write(f"{test}{more}:")
+            terminalreporter.write_line(f"{test}{more}:")
             for text in hint[:8]:
                 for folded in wrap(text, width):
-                    write(folded)
+                    terminalreporter.write_line(folded)
             if line:
-                write(f"  your code: {line}"[:width])
+                for folded in wrap(f"your code: {line}", width, indent="  "):
+                    terminalreporter.write_line(folded)
 
 
 @pytest.hookimpl(trylast=True)

@@ -121,9 +121,12 @@ def solution_lines(repo):
 
 def quoted_solution(output, lines):
     """The solution lines that the output quotes, outside the attendee's own lines."""
-    shown = "\n".join(line for line in output.splitlines()
-                      if not line.lstrip().startswith("your code:"))
-    return sorted(line for line in lines if line in shown)
+    shown, own = [], False
+    for line in output.splitlines():  # "  your code: ..." and its folded lines, indented more
+        own = line.startswith("  your code:") or (own and line.startswith("    "))
+        if not own:
+            shown.append(line)
+    return sorted(line for line in lines if line in "\n".join(shown))
 
 
 def test_untouched_stubs_give_one_short_screen_per_part(untouched_repo):
