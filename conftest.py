@@ -277,6 +277,14 @@ class ShortReport:
             self.failures.append((exercise, item.name, exercise in marks, hint, line))
         return report
 
+    def pytest_collectreport(self, report):
+        """A test file that cannot be imported: the last line of its error."""
+        if report.failed:
+            last = [line.removeprefix("E").strip()
+                    for line in str(report.longrepr).splitlines() if line.strip()]
+            self.failures.append((report.nodeid, "(importing the test file)", True, last[-1:],
+                                  None))
+
     def definition(self, exercise):
         """ "stubs/x.py:line  def f(...):" for an exercise whose values are wrong."""
         script, function = exercise.split(".")
@@ -301,7 +309,7 @@ class ShortReport:
         groups = {}
         for failure in self.failures:
             groups.setdefault(failure[0], []).append(failure)
-        unreadable = sorted(key for key in groups if key and key.startswith("stubs/"))
+        unreadable = sorted(key for key in groups if key and key.endswith(".py"))
         for key in unreadable:
             self.show_group(terminalreporter, f"{key} cannot be imported", groups.pop(key))
         order = [name for name in self.part if name in groups]
