@@ -205,7 +205,7 @@ def test_a_saved_cell_is_adopted_or_refused(run_lstm, load_script, capsys, tmp_p
     adopted = run_in_process(run_lstm, capsys, *common)
     assert adopted.returncode == 0, adopted.stderr
     assert f"trained with --cell {cell}; using that" in adopted.stdout
-    assert f"{run_lstm.CELL_NAMES[cell]}, point by point" in adopted.stdout
+    assert f"{run_name(cell)}, point by point" in adopted.stdout
 
 
 # %% Ctrl-C while it trains

@@ -211,10 +211,19 @@ def rounds(settings):
              if k < len(values)} for k in range(count)]
 
 
+def settings_file(repo, stub):
+    """The file whose Settings cell the attendee edits for `stub`: the stub, or the repo's
+    script when the stub only launches it (run_lstm.py); None when neither has one."""
+    for path in (repo / "stubs" / stub, repo / stub):
+        if path.exists() and "# %% Settings" in path.read_text(encoding="utf-8"):
+            return path
+    return None
+
+
 def sweep(repo, stub):
     """Set the values of each round; returns [(the values, the end of the run's output)] of the
     rounds whose tests failed or whose board shows an exercise not done."""
-    path = repo / "stubs" / stub
+    path = settings_file(repo, stub)
     finished, problems = path.read_text(encoding="utf-8"), []
     for values in rounds(settings_of(finished)):
         changed = finished
@@ -235,16 +244,15 @@ def sweep(repo, stub):
 
 @pytest.mark.parametrize("stub", list(SWEEP_TESTS))
 def test_every_listed_setting_passes_the_finished_stubs(finished_repo, stub):
-    if not (finished_repo / "stubs" / stub).exists() or "# %% Settings" not in (
-            finished_repo / "stubs" / stub).read_text(encoding="utf-8"):
-        pytest.skip(f"stubs/{stub} has no Settings cell")
+    if settings_file(finished_repo, stub) is None:
+        pytest.skip(f"neither stubs/{stub} nor {stub} has a Settings cell")
     assert not sweep(finished_repo, stub)
 
 
 def test_the_sweep_finds_the_values_the_comments_list():
     found = {stub: {f"{name} = {value}" for name, _, value in
-                    settings_of((REPO_ROOT / "stubs" / stub).read_text(encoding="utf-8"))}
-             for stub in SWEEP_TESTS if (REPO_ROOT / "stubs" / stub).exists()}
+                    settings_of(settings_file(REPO_ROOT, stub).read_text(encoding="utf-8"))}
+             for stub in SWEEP_TESTS if settings_file(REPO_ROOT, stub)}
     assert {'GATE = "and"', 'GATE = "xor"', "EPOCHS = 200"} <= found["mlp.py"]
     part4 = found.get("lstm.py", set()) | found.get("run_lstm.py", set())
     assert {'CELL = "gru"', 'CELL = "simple"', 'MODE = "point"', 'DATASET = "sine"',
