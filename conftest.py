@@ -14,15 +14,23 @@ A run with `--impl stubs` leaves out the tests of the repo itself (REPO_TESTS), 
 a table headed "Exercises": one row per exercise function, with its status (done, to do, not
 run, or optional for an optional extension still untouched). A test says which exercise it
 checks with `@pytest.mark.exercise("script.function")`.
+
+Above the board, such a run prints a short report instead of pytest's tracebacks: for each
+exercise that fails, the message of its first failing test (the hint) and the line of the stub
+where it stopped; then the other failing tests, one line each. `--tb=long` (any --tb) or `-v`
+gives pytest's own report; runs without --impl stubs always do.
 """
 
 import ast
 import contextlib
 import importlib
 import importlib.util
+import linecache
 import os
+import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -48,6 +56,7 @@ def pytest_addoption(parser):
     )
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
     # Put the chosen folder first on the import path, so `import lstm` inside run_lstm.py
     # finds the lstm.py that sits beside it; plumbing.py is the one at the top of the repo.
@@ -55,6 +64,11 @@ def pytest_configure(config):
     sys.path.insert(0, str(impl_dir))
     for name in SCRIPT_NAMES + MODULE_NAMES:
         sys.modules.pop(name, None)
+    if short_report_wanted(config):
+        # pytest's own report, quietened: a line of dots, our failures, a summary line
+        config.option.verbose, config.option.tbstyle = -1, "no"
+        config.option.reportchars, config.option.disable_warnings = "", True
+        config.pluginmanager.register(ShortReport(config), "exercise-short-report")
 
 
 def pytest_report_header(config):
@@ -178,6 +192,173 @@ class Board:
         for row in [header, *rows]:
             cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
             terminalreporter.write_line("  ".join(cells).rstrip())
+
+
+# %% The short report of `--impl stubs`: one screen, each failing exercise with its hint
+def short_report_wanted(config):
+    """True for a stubs run unless pytest's own report is asked for (--tb=... or -v)."""
+    return (config.getoption("--impl") == "stubs" and config.option.tbstyle == "auto"
+            and config.option.verbose <= 0)
+
+
+STUB_FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\w+)')  # in a script's own traceback
+
+
+def hint_of(error):
+    """What a failure says, without pytest's rewritten `assert` source or a library traceback:
+    the message a test gives, the values numpy compares, or the error's type and text."""
+    text = str(error).strip("\n")
+    if isinstance(error, AssertionError) and not text.startswith("assert "):
+        text = text.split("\nassert ", 1)[0]  # `assert x, message`: the message alone
+    elif isinstance(error, AssertionError):
+        lines = text.splitlines()  # a bare assert: its values, not the test's expressions
+        ends = [i for i, line in enumerate(lines) if line.lstrip().startswith(("+", "At index"))]
+        text = "\n".join(line[:300] for line in lines[:min(ends + [4])])
+    elif type(error).__name__ != "Failed":
+        text = f"{type(error).__name__}: {text}"
+    trace = re.search(r'^(Traceback \(most recent call last\):|\s*File ")', text, re.MULTILINE)
+    if trace:  # the stderr of a script run as a command: its last line says why
+        last = [line.strip() for line in text[trace.start():].splitlines() if line.strip()]
+        text = text[:trace.start()].rstrip() + f"\n(the script stopped with {last[-1]})"
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    return lines[:16] + ([f"... ({len(lines) - 16} more lines: --tb=long shows them all)"]
+                         if len(lines) > 16 else [])
+
+
+def wrap(line, width, indent="    "):
+    """A line of a hint folded to the terminal's width, its own indentation kept."""
+    own = indent + line[:len(line) - len(line.lstrip())]
+    return textwrap.wrap(line.strip(), max(width, 40), initial_indent=own,
+                         subsequent_indent=own + "  ", break_on_hyphens=False) or [own]
+
+
+class ShortReport:
+    """Gathers each failure's exercise, hint and line in the stub, and prints them grouped by
+    exercise, first failing test first, before pytest's one-line summary."""
+
+    def __init__(self, config):
+        self.config, self.failures = config, []
+        self.part = {f"{script}.{function}": part for part, script, function, _ in exercises()}
+
+    def stub_line(self, excinfo, hint):
+        """(exercise or None, "stubs/x.py:line  code") of the last line of a stub in the
+        traceback (or in a script's traceback quoted by the hint), or (None, None)."""
+        stubs = IMPLEMENTATIONS["stubs"].resolve()
+        frames = [(Path(str(entry.path)), entry.lineno + 1, entry.name)
+                  for entry in excinfo.traceback]
+        frames += [(Path(path), int(line), name)
+                   for path, line, name in STUB_FRAME.findall(str(excinfo.value))]
+        for path, line, name in reversed(frames):
+            if path.suffix == ".py" and path.resolve().parent == stubs:
+                code = linecache.getline(str(path), line).strip()
+                if code.startswith("raise NotImplementedError("):  # its words are the hint
+                    code = "raise NotImplementedError(...)"
+                exercise = f"{path.stem}.{name}"
+                return (exercise if exercise in self.part else None,
+                        f"stubs/{path.name}:{line}  {code}")
+        return None, None
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        if report.failed and call.excinfo is not None:
+            error, hint = call.excinfo.value, hint_of(call.excinfo.value)
+            if isinstance(error, SyntaxError) and error.filename and Path(
+                    error.filename).resolve().parent == IMPLEMENTATIONS["stubs"].resolve():
+                name = Path(error.filename).name  # the stub cannot even be imported
+                line = f"stubs/{name}:{error.lineno}  {(error.text or '').strip()}"
+                self.failures.append((f"stubs/{name}", item.name, True, hint, line))
+                return report
+            raised_in, line = self.stub_line(call.excinfo, hint)
+            marks = [mark.args[0] for mark in item.iter_markers("exercise")]
+            exercise = raised_in or (marks[0] if marks else None)
+            if line is None and exercise in self.part:
+                line = self.definition(exercise)
+            self.failures.append((exercise, item.name, exercise in marks, hint, line))
+        return report
+
+    def pytest_collectreport(self, report):
+        """A test file that cannot be imported: the last line of its error."""
+        if report.failed:
+            last = [line.removeprefix("E").strip()
+                    for line in str(report.longrepr).splitlines() if line.strip()]
+            self.failures.append((report.nodeid, "(importing the test file)", True, last[-1:],
+                                  None))
+
+    def definition(self, exercise):
+        """ "stubs/x.py:line  def f(...):" for an exercise whose values are wrong."""
+        script, function = exercise.split(".")
+        path = IMPLEMENTATIONS["stubs"] / f"{script}.py"
+        with contextlib.suppress(OSError, SyntaxError):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.FunctionDef) and node.name == function:
+                    return f"stubs/{script}.py:{node.lineno}  def {function}(...)"
+        return None
+
+    def pytest_sessionstart(self, session):
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.reportchars = ""  # no list of every failed test: the groups say it
+
+    def pytest_terminal_summary(self, terminalreporter):
+        missing = [name for name in ("numpy", "matplotlib", "pandas", "keras")
+                   if importlib.util.find_spec(name) is None]
+        if missing:
+            terminalreporter.write_line(f"NOT INSTALLED for this Python: {', '.join(missing)} "
+                                        "(see docs/setup.md)")
+        groups = {}
+        for failure in self.failures:
+            groups.setdefault(failure[0], []).append(failure)
+        unreadable = sorted(key for key in groups if key and key.endswith(".py"))
+        for key in unreadable:
+            self.show_group(terminalreporter, f"{key} cannot be imported", groups.pop(key))
+        order = [name for name in self.part if name in groups]
+        for exercise in order:
+            script, function = exercise.split(".")
+            self.show_group(terminalreporter, f"Part {self.part[exercise]}  {script}.py  "
+                            f"{function}", groups[exercise])
+        if groups.get(None):
+            self.show_others(terminalreporter, groups[None], brief=bool(order or unreadable))
+
+    @staticmethod
+    def show_group(terminalreporter, title, failures):
+        """The first failing test of the group (one of the exercise's own when one failed),
+        its hint and the attendee's line."""
+        width = terminalreporter._tw.fullwidth - 1
+        _, test, _, hint, line = ([failure for failure in failures if failure[2]] or failures)[0]
+        count = f"{len(failures)} failing test{'s' if len(failures) > 1 else ''}"
+        terminalreporter.write_sep("_", f"{title}: {count}")
+        terminalreporter.write_line(f"{test}:")
+        for text in hint:
+            for folded in wrap(text, width):
+                terminalreporter.write_line(folded)
+        if line:
+            for folded in wrap(f"your code: {line}", width, indent="  "):
+                terminalreporter.write_line(folded)
+
+    @staticmethod
+    def show_others(terminalreporter, failures, brief):
+        """The failing tests of no exercise, one per test function: a line each when an
+        exercise above is the likely cause, else with their hints."""
+        width = terminalreporter._tw.fullwidth - 1
+        terminalreporter.write_sep("_", "Tests of the whole script (fix the above first)"
+                                   if brief else "Failing tests")
+        named = {}
+        for _, test, _, hint, line in failures:
+            named.setdefault(test.split("[")[0], []).append((test, hint, line))
+        for runs in named.values():
+            test, hint, line = runs[0]
+            more = f" (and {len(runs) - 1} more like it)" if len(runs) > 1 else ""
+            if brief:
+                terminalreporter.write_line(f"{test}{more}: {hint[0] if hint else ''}"[:width])
+                continue
+            terminalreporter.write_line(f"{test}{more}:")
+            for text in hint[:8]:
+                for folded in wrap(text, width):
+                    terminalreporter.write_line(folded)
+            if line:
+                for folded in wrap(f"your code: {line}", width, indent="  "):
+                    terminalreporter.write_line(folded)
 
 
 @pytest.hookimpl(trylast=True)

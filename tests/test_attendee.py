@@ -138,7 +138,8 @@ def test_the_plain_suite_passes(attendee_repo):
 
 def test_the_stubs_suite_fails_only_for_the_exercise_left_undone(attendee_repo):
     repo, _ = attendee_repo
-    result = run(repo, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--impl", "stubs")
+    result = run(repo, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--impl", "stubs",
+                 "--tb=short")  # pytest's own report, with a line for each failed test
     failed = re.findall(r"^(?:FAILED|ERROR) (\S+)", result.stdout, flags=re.MULTILINE)
     elsewhere = [test for test in failed if not UNDONE_TESTS.match(test)]
     assert not elsewhere, ("exercise tests that fail on finished exercises, after a Settings "

@@ -199,6 +199,18 @@ def softmax(scores):
     return exps / exps.sum()
 
 
+def reference_probabilities(params, h, temperature):
+    """The test's own probabilities for the next character (kept out of the tests' code, which
+    a long report shows)."""
+    return softmax((h @ params["Why"] + params["by"])[0] / temperature)
+
+
+def reference_draws(params, h, temperature, seed, count):
+    """The draws that rng.choice makes from those probabilities with a seed."""
+    rng, probs = np.random.default_rng(seed), reference_probabilities(params, h, temperature)
+    return [int(rng.choice(len(probs), p=probs)) for _ in range(count)]
+
+
 def sampling_hint(p, params, h, temperature):
     """What the probabilities given to rng.choice suggest is wrong, or ''."""
     scores = (h @ params["Why"] + params["by"])[0]
@@ -234,7 +246,7 @@ def test_sampling_draws_from_the_softmax_of_the_scores_over_the_temperature(char
     p = np.asarray(p)
     assert p.shape == (7,), (f"p has shape {p.shape}: give rng.choice a flat array of 7 "
                              "probabilities (row 0 of softmax_rows's result)")
-    expected = softmax((h @ params["Why"] + params["by"])[0] / temperature)
+    expected = reference_probabilities(params, h, temperature)
     assert rel_error(p, expected) < 1e-9, sampling_hint(p, params, h, temperature)
     assert isinstance(drawn, int), f"return the index as an int, not {type(drawn).__name__}"
 
@@ -243,9 +255,8 @@ def test_sampling_draws_from_the_softmax_of_the_scores_over_the_temperature(char
 def test_a_seed_gives_the_draws_of_rng_choice(char_rnn):
     """Exactly the draws of rng.choice(characters, p=...), so a seed gives the README's book."""
     params, h = sampling_case(char_rnn, 1.0)
-    expected_rng, rng = np.random.default_rng(9), np.random.default_rng(9)
-    probs = softmax((h @ params["Why"] + params["by"])[0] / 0.7)
-    expected = [int(expected_rng.choice(7, p=probs)) for _ in range(200)]
+    expected = reference_draws(params, h, 0.7, seed=9, count=200)
+    rng = np.random.default_rng(9)
     drawn = [char_rnn.draw_next_char(params, h, 0.7, rng) for _ in range(200)]
     assert drawn == expected, ("with the same seed, your draws differ from those of "
                                "rng.choice(number of characters, p=probabilities): use that call")

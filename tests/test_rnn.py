@@ -16,7 +16,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from tutor import check_gradients
+from tutor import check_gradients, rel_error
 
 from conftest import (
     REPO_ROOT,
@@ -59,6 +59,12 @@ def windows_of(values, seq_len):
     return X, T
 
 
+def reference_step(x, h_prev, params):
+    """The test's own time step: the new state and the prediction."""
+    h = np.tanh(x @ params["Wxh"] + h_prev @ params["Whh"] + params["bh"])
+    return h, h @ params["Why"] + params["by"]
+
+
 def reference_forward(X, params, feed_back=None):
     """The test's own forward pass (inputs seen, hidden states, predictions), so that backward
     is tested without your rnn_step."""
@@ -93,6 +99,15 @@ def reference_backward(X, T, params, feed_back=None, mistake=None):
             fed = feed_back[:, t] if mistake != "fed-back term swapped" else ~feed_back[:, t]
             dY[:, t - 1] += np.where(fed, (dz @ params["Wxh"].T)[:, 0], 0.0)
     return grads
+
+
+def rel_error_of(grads, expected):
+    """The largest relative error of a backward's gradients (inf when one is missing or
+    misshapen): whether it is right, before checking what builds on it."""
+    try:
+        return max(rel_error(grads["d" + name], value) for name, value in expected.items())
+    except (KeyError, TypeError, ValueError):
+        return float("inf")
 
 
 CORE_MISTAKES = {  # the hint a test gives for each mistake it recognises
@@ -171,10 +186,9 @@ def test_rnn_step_on_a_batch_has_the_right_shapes(rnn):
     h, y = rnn.rnn_step(x, h_prev, params)
     assert h.shape == (5, 4), f"h should be (batch, hidden) = (5, 4), not {h.shape}"
     assert y.shape == (5, 3), f"y should be (batch, outputs) = (5, 3), not {y.shape}"
-    expected = np.tanh(x @ params["Wxh"] + h_prev @ params["Whh"] + params["bh"])
-    np.testing.assert_allclose(h, expected, rtol=1e-12, err_msg="h, the new state")
-    np.testing.assert_allclose(y, expected @ params["Why"] + params["by"], rtol=1e-12,
-                               err_msg="y, the prediction")
+    expected_h, expected_y = reference_step(x, h_prev, params)
+    np.testing.assert_allclose(h, expected_h, rtol=1e-12, err_msg="h, the new state")
+    np.testing.assert_allclose(y, expected_y, rtol=1e-12, err_msg="y, the prediction")
 
 
 # %% Exercise 2: backward (backpropagation through time)
@@ -201,14 +215,31 @@ def test_bptt_on_a_bigger_batch_matches_the_reference(rnn):
 
 
 # %% Optional extension: fed_back_error
-@pytest.mark.exercise("rnn.fed_back_error")
-def test_fed_back_error_on_hand_made_numbers(rnn):
+MASK_HINT = ("fed_back_error hands an error to a window whose input at this step was a true "
+             "value (fed_back False): there it must be 0.0 (step 2: np.where(fed_back, ..., 0.0))")
+
+
+def fed_back_error_problem(rnn):
+    """What is wrong with fed_back_error on hand-made numbers, or None when it is right."""
     params = {"Wxh": np.array([[2.0, -1.0]])}
     dz = np.array([[0.5, 1.0], [1.0, 1.0], [-1.0, 3.0]])  # (batch 3, hidden 2)
+    error = rnn.fed_back_error(dz, params, np.array([True, False, True]))
+    if np.shape(error) != (3,):
+        return f"fed_back_error: one number per window, shape (3,), not {np.shape(error)}"
+    if np.allclose(error, [0.0, 0.0, -5.0], rtol=0, atol=1e-15):
+        return None
+    if np.allclose(error, [0.0, 1.0, -5.0], rtol=0, atol=1e-15):  # dz @ Wxh.T everywhere
+        return MASK_HINT
+    return (f"fed_back_error gives {np.asarray(error)} for windows whose errors at the input are "
+            "[0, 1, -5], fed back [True, False, True]; expected [0, 0, -5] (steps 1 and 2)")
+
+
+@pytest.mark.exercise("rnn.fed_back_error")
+def test_fed_back_error_on_hand_made_numbers(rnn):
     with optional_exercise():
-        error = rnn.fed_back_error(dz, params, np.array([True, False, True]))
-    assert np.shape(error) == (3,), f"one number per window, shape (3,), not {np.shape(error)}"
-    np.testing.assert_allclose(error, [0.0, 0.0, -5.0], atol=1e-15)
+        problem = fed_back_error_problem(rnn)
+    if problem:
+        pytest.fail(problem, pytrace=False)
 
 
 @pytest.mark.exercise("rnn.fed_back_error")
@@ -220,7 +251,16 @@ def test_bptt_with_fed_back_steps_matches_a_numerical_gradient(rnn):
     numerical = {name: numerical_gradient(rnn, params, name, X, T, feed_back) for name in ORDER}
     cache = (*reference_forward(X, params, feed_back), feed_back)
     with optional_exercise():
+        problem = fed_back_error_problem(rnn)  # the first wrong thing is named, not the gradients
         grads = rnn.backward(T, cache, params)
+    Xs_true, H_true, Y_true = reference_forward(X, params)
+    if not rel_error_of(rnn.backward(T, (Xs_true, H_true, Y_true, None), params),
+                        reference_backward(X, T, params)) <= 1e-7:  # also when nan
+        pytest.fail("backward is wrong even without fed-back steps: fix it first (the test "
+                    "test_bptt_matches_a_centred_numerical_gradient says how)", pytrace=False)
+    if problem:
+        pytest.fail(f"{problem}; fix it first: backward adds its result to every gradient",
+                    pytrace=False)
     names = {**CORE_MISTAKES,
              "no fed-back term": "fed-back steps hand no error back to the predictions they were "
                                  "(backward must call fed_back_error)",
@@ -324,7 +364,8 @@ def test_each_window_is_followed_by_its_target(rnn):
 def test_no_test_value_is_a_training_target(rnn):
     series = np.arange(1000.0)
     train_part, test_part = rnn.split_series(series)
-    assert len(train_part) == 900 and len(test_part) == 100
+    n_train = int(1000 * rnn.TRAIN_FRACTION)  # the Settings cell's share, 900 as shipped
+    assert len(train_part) == n_train and len(test_part) == 1000 - n_train
     _, T = rnn.make_windows(train_part, 25)
     assert T.max() < test_part.min()
 
@@ -352,7 +393,7 @@ def test_load_data_skips_a_header_a_byte_order_mark_and_blank_lines(rnn, tmp_pat
                       + "\r\n".join(lines[50:]) + "\r\n").encode("utf-8"))
     series, n_train, dates = rnn.load_data(path, 5)
     np.testing.assert_array_equal(series, values)
-    assert n_train == 180 and dates is None
+    assert n_train == int(200 * rnn.TRAIN_FRACTION) and dates is None  # 180 as shipped
 
 
 def test_load_data_reads_a_dated_close_column_in_date_order(rnn, tmp_path):
@@ -445,14 +486,16 @@ def test_the_predictions_are_kept_in_the_series_units(rnn, capsys, tmp_path, no_
     result = run_in_process(rnn, capsys, "--csv", csv, *TINY, "--plot-dir", tmp_path / "figs",
                       "--json", tmp_path / "r.json")
     assert result.returncode == 0, result.stderr
-    assert "train 135, test 15" in result.stdout and "free running (15 steps)" in result.stdout
-    table = pd.read_csv(tmp_path / "figs" / "series_rnn_predictions.csv")  # as a user would
+    n = int(150 * rnn.TRAIN_FRACTION)  # training values: 135 as shipped
+    assert f"train {n}, test {150 - n}" in result.stdout
+    assert f"free running ({150 - n} steps)" in result.stdout
+    table = pd.read_csv(tmp_path / "figs" / "series_rnn_predictions.csv")  # as a user reads it back
     assert list(table.columns) == ["step", "truth", "naive", "one_step", "free_run", "flat"]
-    assert list(table["step"]) == list(range(135, 150))
+    assert list(table["step"]) == list(range(n, 150))
     # pandas before 3 may read the last binary digit of a number differently (1e-16)
-    np.testing.assert_allclose(table["truth"], values[135:], rtol=1e-14)
-    np.testing.assert_allclose(table["naive"], values[134:-1], rtol=1e-14)
-    np.testing.assert_allclose(table["flat"], values[134], rtol=1e-14)
+    np.testing.assert_allclose(table["truth"], values[n:], rtol=1e-14)
+    np.testing.assert_allclose(table["naive"], values[n - 1:-1], rtol=1e-14)
+    np.testing.assert_allclose(table["flat"], values[n - 1], rtol=1e-14)
     numbers = json.loads((tmp_path / "r.json").read_text())
     for key, column in (("one_step_rmse", "one_step"), ("persistence_rmse", "naive"),
                         ("free_run_rmse", "free_run"), ("free_run_persistence_rmse", "flat")):
@@ -468,7 +511,7 @@ def test_dated_predictions_keep_their_dates(rnn, capsys, tmp_path, no_saved_figu
     assert result.returncode == 0, result.stderr
     table = pd.read_csv(tmp_path / "figs" / "stock_rnn_predictions.csv", parse_dates=["date"])
     assert list(table.columns[:2]) == ["step", "date"]
-    assert list(table["date"]) == list(days[135:])
+    assert list(table["date"]) == list(days[int(150 * rnn.TRAIN_FRACTION):])
 
 
 def test_ctrl_c_during_training_writes_nothing_and_says_so(rnn, capsys, tmp_path, monkeypatch):

@@ -15,6 +15,7 @@ import sys
 
 import numpy as np
 import pytest
+from test_lstm import build  # build_model, with the hint for a layer that hands on too little
 
 from conftest import assert_plain_error, assert_usage_error, optional_exercise, run_in_process
 
@@ -22,6 +23,8 @@ JSON_KEYS = {"dataset", "cell", "test_rmse", "test_mae", "test_mse", "persistenc
              "rmse_ratio", "direction_accuracy", "rising_share", "fit_seconds", "seconds", "epochs",
              "free_run_rmse", "free_run_persistence_rmse", "multiple_rmse",
              "multiple_persistence_rmse", "loss", "val_loss", "test_points"}
+MODE_KEYS = {"full": {"free_run_rmse", "free_run_persistence_rmse"},  # only with those modes
+             "multiple": {"multiple_rmse", "multiple_persistence_rmse"}}
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +47,18 @@ def read_json(path):
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def check_build_model_first(lstm):
+    """A wrong build_model fails with test_lstm.py's hint, not deep inside Keras."""
+    model = build(lstm, seq_len=10, n_columns=1, units=(4, 4))
+    assert model.output_shape == (None, 1), (
+        f"build_model's model gives {model.output_shape[1:]} per window, not one value: fix "
+        "build_model first (python -m pytest --impl stubs tests/test_lstm.py says how)")
+
+
 # %% Tiny runs
 @pytest.mark.exercise("lstm.build_model")
-def test_own_csv_then_reload_the_saved_model(run_lstm, capsys, tmp_path):
+def test_own_csv_then_reload_the_saved_model(run_lstm, load_script, capsys, tmp_path):
+    check_build_model_first(load_script("lstm"))
     csv = classic_file(tmp_path, np.sin(np.arange(240) / 6.0))  # crosses zero: not normalised
     model = tmp_path / "wave.keras"
     common = ["--csv", csv, "--seq-len", "10", "--prediction-len", "5", "--no-normalise",
@@ -54,16 +66,21 @@ def test_own_csv_then_reload_the_saved_model(run_lstm, capsys, tmp_path):
     trained = run_in_process(run_lstm, capsys, *common, "--epochs", "3", "--batch-size", "32",
                              "--save-model", model, "--json", tmp_path / "trained.json")
     assert trained.returncode == 0, trained.stderr
-    assert "naive: tomorrow = today" in trained.stdout and "LSTM / naive RMSE" in trained.stdout
-    assert "Rising steps" in trained.stdout and "flat at the last known value" in trained.stdout
+    mode = run_lstm.MODE  # the Settings cell's, like CELL
+    modes = ["point", "full", "multiple"] if mode == "all" else ["point", mode]
+    for words in ("naive: tomorrow = today", " / naive RMSE", "Rising steps",
+                  *(["flat at the last known value"] if mode != "point" else [])):
+        assert words in trained.stdout, f"the run printed no {words!r}"
     figures = read_json(tmp_path / "trained.json")
-    assert set(figures) == JSON_KEYS and figures["dataset"] == "classic"
+    left_out = set().union(*(keys for kind, keys in MODE_KEYS.items() if kind not in modes))
+    assert set(figures) == JSON_KEYS - left_out and figures["dataset"] == "classic"
+    assert figures["cell"] == run_lstm.CELL
     assert figures["epochs"] == 3 and 0 <= figures["rising_share"] <= 1
     untrained = np.mean(np.sin(np.arange(216) / 6.0)[-20:] ** 2)  # saying 0: the last 20 rows
     assert figures["val_loss"][-1] < untrained / 2, (
         f"three epochs should halve the loss: {figures['val_loss']}, untrained about "
         f"{untrained:.3f}")
-    for suffix in ("point", "full", "multiple", "loss", "forecast"):
+    for suffix in (*modes, "loss", "forecast"):
         assert (tmp_path / f"classic_{suffix}.png").stat().st_size > 0
     assert (tmp_path / "classic_predictions.csv").stat().st_size > 0
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
@@ -82,7 +99,8 @@ def test_the_settings_cell_is_the_command_line(run_lstm, monkeypatch):
     """In a notebook main([]) runs: the Settings cell's values, read at call time, decide."""
     monkeypatch.setattr(run_lstm, "DATASET", "sp500")  # as shipped (an attendee may change it)
     settings = run_lstm.settings_from(run_lstm.parse_args([]))
-    assert settings["name"] == "sp500" and settings["epochs"] == 25 and settings["normalise"]
+    epochs = run_lstm.EPOCHS or run_lstm.PRESETS["sp500"]["epochs"]  # None: the preset's
+    assert (settings["name"], settings["epochs"], settings["normalise"]) == ("sp500", epochs, True)
     monkeypatch.setattr(run_lstm, "DATASET", "sine")
     monkeypatch.setattr(run_lstm, "EPOCHS", 2)
     settings = run_lstm.settings_from(run_lstm.parse_args([]))
@@ -104,7 +122,7 @@ def test_sp500_table_beside_the_naive_forecast_and_the_rising_share(run_lstm, lo
     figures = run_lstm.report(truth, today, {"point": (truth + today) / 2}, settings)
     out = capsys.readouterr().out
     assert "(504 predictions)" in out and "naive: tomorrow = today" in out
-    assert "Rising steps: 54.6%" in out and "LSTM / naive RMSE: 0.500" in out
+    assert "Rising steps: 54.6%" in out and " / naive RMSE: 0.500" in out  # after CELL's name
     assert figures["rising_share"] == pytest.approx(0.546, abs=0.001)
     assert 10 < figures["persistence_rmse"] < 40  # daily moves of the index in 2017-2018
 

@@ -14,6 +14,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from test_run_lstm import check_build_model_first  # build_model's hint first
 
 from conftest import (
     REPO_ROOT,
@@ -172,7 +173,8 @@ def test_a_cell_that_does_not_exist(run_lstm, capsys, monkeypatch):
 # %% --cell (quick: no training)
 @pytest.mark.exercise("lstm.build_model")
 @pytest.mark.parametrize("cell", ["lstm", "gru", "simple"])
-def test_the_model_is_made_of_the_named_cell(run_lstm, cell):
+def test_the_model_is_made_of_the_named_cell(run_lstm, load_script, cell):
+    check_build_model_first(load_script("lstm"))
     settings = {**run_lstm.PRESETS["sine"], "seq_len": 6, "cell": cell, "load_model": None}
     model = run_lstm.get_model(settings, n_columns=2)
     kinds = [type(layer).__name__ for layer in model.layers]
@@ -184,20 +186,23 @@ def test_the_model_is_made_of_the_named_cell(run_lstm, cell):
 @pytest.mark.filterwarnings("ignore:Skipping variable loading")  # never trained
 def test_a_saved_cell_is_adopted_or_refused(run_lstm, load_script, capsys, tmp_path):
     lstm = load_script("lstm")
-    model = lstm.build_model(8, 1, (4, 4), 0.0, 0.01, cell=lstm.keras.layers.GRU)
-    saved = lstm.save_model(model, tmp_path / "gru.keras",
+    check_build_model_first(lstm)
+    cell = "simple" if run_lstm.CELL == "gru" else "gru"  # not the Settings cell's CELL
+    model = lstm.build_model(8, 1, (4, 4), 0.0, 0.01,
+                             cell=getattr(lstm.keras.layers, run_lstm.CELL_NAMES[cell]))
+    saved = lstm.save_model(model, tmp_path / f"{cell}.keras",
                             {"normalise": False, "seq_len": 8, "columns": ["Close"],
-                             "cell": "gru"})
+                             "cell": cell})
     common = ["--csv", stock_csv(tmp_path), "--load-model", saved, "--epochs", "0",
               "--mode", "point", "--plot-dir", tmp_path / "plots"]
     before = snapshot(tmp_path)
     refused = run_in_process(run_lstm, capsys, *common, "--cell", "lstm")
-    assert_plain_error(refused, "--cell gru", "--cell lstm", "leave out --cell")
+    assert_plain_error(refused, f"--cell {cell}", "--cell lstm", "leave out --cell")
     assert snapshot(tmp_path) == before
     adopted = run_in_process(run_lstm, capsys, *common)
     assert adopted.returncode == 0, adopted.stderr
-    assert "trained with --cell gru; using that" in adopted.stdout
-    assert "GRU, point by point" in adopted.stdout
+    assert f"trained with --cell {cell}; using that" in adopted.stdout
+    assert f"{run_name(cell)}, point by point" in adopted.stdout
     unknown = lstm.save_model(model, tmp_path / "tree.keras",
                               {"normalise": False, "seq_len": 8, "columns": ["Close"],
                                "cell": "tree"})

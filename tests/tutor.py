@@ -47,10 +47,10 @@ def value_hint(yours, numeric, tolerance, mistakes):
     factor = ratio(yours, numeric)
     if not np.isfinite(factor) or factor == 0:
         return "it is zero where it should not be: is the gradient added up?"
+    if abs(factor + 1) < 1e-6 and rel_error(-yours, numeric) < tolerance:
+        return "the sign is flipped"
     if numeric.size > 1 and rel_error(yours / factor, numeric) < tolerance:  # one number is
         # always some factor times the right one: that says nothing
-        if abs(factor + 1) < 1e-6:
-            return "the sign is flipped"
         return (f"every entry is {factor:.4g} times the right one: a missing or extra division "
                 "by the number of rows or steps, or a missing factor?")
     if numeric.ndim == 2 and numeric.shape[0] == numeric.shape[1] \
@@ -98,7 +98,12 @@ def check_gradients(grads, numerical, order, tolerance=1e-6, mistakes=None):
             problems.append(problem)
     if problems:
         right = [name for name in order if not any(p.startswith(f"d{name}:") for p in problems)]
+        hints = {problem.partition("; ")[2] for problem in problems}
+        shared = hints.pop() if len(problems) > 1 and len(hints) == 1 else ""
+        if shared:  # one cause for every wrong gradient: said once, below them
+            problems = [problem.partition("; ")[0] for problem in problems]
         pytest.fail("Wrong gradients, output side first:\n  " + "\n  ".join(problems)
+                    + (f"\nLikely cause, for all of them: {shared}" if shared else "")
                     + (f"\nRight: {', '.join('d' + name for name in right)}." if right else "")
                     + f"\n({RATIO_NOTE}; numerical gradients by centred differences)",
                     pytrace=False)
