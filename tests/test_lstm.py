@@ -33,7 +33,7 @@ def build(lstm, **settings):
     except ValueError as error:  # Keras: "expected ndim=3, found ndim=2" for the second layer
         if "ndim=3" not in str(error):
             raise
-    cell = settings.get("cell", lstm.CELLS["lstm"]).__name__  # LSTM, GRU or SimpleRNN
+    cell = settings.get("cell", keras.layers.LSTM).__name__  # LSTM, GRU or SimpleRNN
     pytest.fail(f"Keras could not stack the layers: the second {cell} layer got one vector per "
                 f"window, not a sequence. Give the first {cell} layer return_sequences=True, so "
                 "that it hands on its output at every step (step 2).")
