@@ -42,8 +42,8 @@ from plumbing import InputError
 
 # %% Settings (in a notebook, these are the command line: edit them, then run the cells below)
 CSV = "data/sinwave.csv"  # the series: one number a line, or a Close column (from the repo)
-PERIOD = 100  # steps per cycle of that sine, the "one period back" baseline (never guessed for
-#               another file: a series of yours has no known period)
+PERIOD = 100  # steps per cycle of data/sinwave.csv, the "one period back" baseline (never
+#               guessed for another file: a series of yours has no known period)
 HIDDEN = 16  # tanh units carried from step to step; Whh alone has HIDDEN**2 weights
 SEQ_LEN = 50  # true values at the start of every training window (half a sine cycle); one-step
 #               predictions and the free run are given as many true values before they start
@@ -680,7 +680,7 @@ def run(args):
                           "--hidden, --seq-len and --batch-size")
     live = live_view(series, n_train, settings) if args.live else None
     results, curves = fit_and_evaluate(series, n_train, settings, on_epoch=live)
-    bundled = plumbing.same_file(args.csv, plumbing.repo_root() / CSV)  # the sine of the evening
+    bundled = plumbing.same_file(args.csv, plumbing.repo_root() / "data" / "sinwave.csv")
     results.update(seasonal_scores(series, n_train, PERIOD if bundled else None))
     print(f"training took {results['train_seconds']:.2f} s")
     print_summary(results)

@@ -45,7 +45,7 @@ CSV = None  # your own stock's CSV instead of the preset's file, such as "my_sto
 COLUMNS = None  # the columns to read, the predicted one first, such as "Close,Volume"
 SYMBOL = None  # the stock to use from a file of several (told apart by a symbol column)
 CELL = "lstm"  # the recurrent layer: "lstm", "gru" or "simple" (a plain RNN, as in Part 2)
-EPOCHS = None  # passes over the training windows (None: the preset's: sp500 25, sine 4, memory 16)
+EPOCHS = None  # passes over the training windows (None: the preset's: sp500 25, sine 4, memory 12)
 MODE = "all"  # predictions to make and draw: "point", "full", "multiple" or "all"
 FORECAST = 0  # also predict this many steps past the end of the data
 TRAIN_FRAC = 0.9  # the first 90% of the rows train, the last 10% test
@@ -84,8 +84,8 @@ PRESETS = {  # each dataset's settings; a flag overrides any of them
         "csv": None,  # sequences of random values, two of them marked; the target is their sum
         "sequences": 10_000,  # made for training (the last 10% validate), 2,000 more for testing
         "normalise": False,  # values already in [0, 1)
-        "seq_len": 100,  # steps per sequence: the first mark lies 50 to 100 steps back
-        "epochs": 16,  # the gated cells leave the mean guess after 2 to 8 epochs, by seed
+        "seq_len": 50,  # steps per sequence: the first mark lies 25 to 50 steps back
+        "epochs": 12,  # the gated cells leave the mean guess after 1 to 5 epochs, by seed
         "batch_size": 64,  # sequences per weight update
         "units": (32, 32),  # cells per recurrent layer
         "dropout": 0.0,  # fresh random sequences: nothing to overfit
@@ -130,16 +130,16 @@ def run(settings):
             "loss": history["loss"], "val_loss": history["val_loss"]}
 
 
-# %% The memory task: the sum of two numbers, the first seen 50 to 100 steps back
+# %% The memory task: the sum of two numbers, the first seen 25 to 50 steps back
 def run_memory(settings):
     """The adding problem (lstm.adding_problem): train, then judge the test sums against
     always guessing the training targets' mean. A plain RNN cannot carry a number that far
     back (its gradient vanishes on the way); the gates of an LSTM or a GRU can.
 
     Returns: the test figures, for --json: test_rmse beside baseline_rmse."""
+    start_keras(settings)  # Keras and its backend load (seconds), then every seed is set
     import lstm
 
-    start_keras(settings)
     data = memory_datasets(settings, np.random.default_rng(settings["seed"]))
     print(f"Data: the adding problem, made in code: {len(data['x']):,} sequences to fit, "
           f"{len(data['x_val']):,} to validate, {len(data['x_test']):,} to test")
@@ -189,7 +189,7 @@ def memory_report(truth, predicted, mean, settings):
         verdict = f"The {name} remembered: its error is {share:.0%} of the mean guess's."
     elif share >= MEMORY_FORGETS:
         verdict = (f"The {name} did not remember: its error is {share:.0%} of the mean "
-                   "guess's, as good as not reading the sequence at all.")
+                   "guess's, hardly better than not reading the sequence at all.")
     else:
         verdict = (f"The {name} remembered in part: its error is {share:.0%} of the mean "
                    "guess's (try more --epochs).")

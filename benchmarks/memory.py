@@ -3,7 +3,7 @@
 Runs `python run_lstm.py memory --cell <cell> --seed <seed>` for each recurrent layer and seed,
 each in a new Python, and prints one row each: the test RMSE, the RMSE of always guessing the
 training targets' mean, their ratio, and the training time, checked against the preset's
-promise: 0.8 or more for SimpleRNN (it cannot carry a number 50 to 100 steps), 0.25 or less for
+promise: 0.8 or more for SimpleRNN (it cannot carry a number 25 to 50 steps), 0.25 or less for
 the LSTM and the GRU. It also draws the validation loss of every run per epoch beside the mean
 guess's (figures/memory_cells.png, the picture on the slides).
 
@@ -15,18 +15,14 @@ folder; only memory_cells.png is written, under --plot-dir.
 """
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
+from cells import REPO_ROOT, one_run  # one run_lstm.py in a new Python, as cells.py runs it
 
-import plumbing  # noqa: E402  (after the path is set)
+import plumbing  # noqa: E402  (cells.py has put the repo on the path)
 
 # %% Settings
 CELLS = ("simple", "lstm", "gru")  # run_lstm.py --cell
@@ -34,20 +30,6 @@ SEEDS = (0, 1, 2)  # run_lstm.py --seed
 PROMISE = {"simple": (">=", 0.8), "lstm": ("<=", 0.25), "gru": ("<=", 0.25)}  # error / mean guess
 NAMES = {"simple": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
 COLOURS = {"simple": "tab:orange", "lstm": "tab:purple", "gru": "tab:green"}
-
-
-def one_run(cell, seed, folder):
-    """`python run_lstm.py memory --cell <cell> --seed <seed>` in a new Python; its --json."""
-    out = Path(folder) / f"{cell}_{seed}"
-    command = [sys.executable, str(REPO_ROOT / "run_lstm.py"), "memory", "--cell", cell,
-               "--seed", str(seed), "--plot-dir", str(out), "--json", str(out / "run.json")]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT,
-                          env={**os.environ, "MPLBACKEND": "Agg"})
-    if done.returncode != 0:
-        raise plumbing.InputError(f"{' '.join(command[1:])} failed: "
-                                  f"{done.stderr.strip().splitlines()[-1]}")
-    first_line = done.stdout.splitlines()[0]  # Keras x on backend (why), loaded in ...
-    return {**json.loads((out / "run.json").read_text(encoding="utf-8")), "keras": first_line}
 
 
 def kept(run):
@@ -84,7 +66,7 @@ def draw(runs, path):
     guess = sum(run["baseline_rmse"] ** 2 for run in runs) / len(runs)
     ax.axhline(guess, color="black", linestyle=":", label="always the mean")
     ax.set(yscale="log", xlabel="epoch", ylabel="validation loss (MSE)",
-           title="The adding problem: the sum of two numbers, the first 50 to 100 steps back\n"
+           title="The adding problem: the sum of two numbers, the first 25 to 50 steps back\n"
                  f"{len(runs) // len({run['cell'] for run in runs})} seeds per cell")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
     return plumbing.save_figure(fig, path, "--plot-dir", dpi=100, bbox_inches="tight")
@@ -98,7 +80,7 @@ def run(args):
     with tempfile.TemporaryDirectory() as folder:
         for cell in CELLS:
             for seed in args.seeds:
-                runs.append(one_run(cell, seed, folder))
+                runs.append(one_run("memory", cell, seed, folder))
                 print(f"{cell:7} seed {seed}: ratio {runs[-1]['rmse_ratio']:.3f} "
                       f"({runs[-1]['fit_seconds']:.0f} s of training)", flush=True)
     print(f"\n{runs[0]['keras']}; {len(runs)} runs in {time.perf_counter() - started:.0f} s\n")

@@ -1,6 +1,6 @@
 # Exercise version of rnn.py, made by stubs/make_stubs.py from the solution one folder up.
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
-# make_stubs: sha256 523cc812b7c5fc49621b1fe8aef907cd986f672d32ae7280eadf9257dc9858cd
+# make_stubs: sha256 5abc7967ba6fc0bb01a8ab3c7058669ada65dbb98f1a73140282322cccc320ac
 """Make it recurrent: a numpy RNN learns a sine wave, then draws the wave by itself.
 
 Part 2 of the evening. The network of mlp.py (row vectors, Wxh, bh, Why, by, and the same
@@ -45,8 +45,8 @@ from plumbing import InputError
 
 # %% Settings (in a notebook, these are the command line: edit them, then run the cells below)
 CSV = "data/sinwave.csv"  # the series: one number a line, or a Close column (from the repo)
-PERIOD = 100  # steps per cycle of that sine, the "one period back" baseline (never guessed for
-#               another file: a series of yours has no known period)
+PERIOD = 100  # steps per cycle of data/sinwave.csv, the "one period back" baseline (never
+#               guessed for another file: a series of yours has no known period)
 HIDDEN = 16  # tanh units carried from step to step; Whh alone has HIDDEN**2 weights
 SEQ_LEN = 50  # true values at the start of every training window (half a sine cycle); one-step
 #               predictions and the free run are given as many true values before they start
@@ -668,7 +668,7 @@ def run(args):
                           "--hidden, --seq-len and --batch-size")
     live = live_view(series, n_train, settings) if args.live else None
     results, curves = fit_and_evaluate(series, n_train, settings, on_epoch=live)
-    bundled = plumbing.same_file(args.csv, plumbing.repo_root() / CSV)  # the sine of the evening
+    bundled = plumbing.same_file(args.csv, plumbing.repo_root() / "data" / "sinwave.csv")
     results.update(seasonal_scores(series, n_train, PERIOD if bundled else None))
     print(f"training took {results['train_seconds']:.2f} s")
     print_summary(results)

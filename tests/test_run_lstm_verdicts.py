@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from test_run_lstm import run_in_process  # main() in this process, like a finished command
 
 from conftest import assert_plain_error
 
@@ -18,13 +19,6 @@ from conftest import assert_plain_error
 @pytest.fixture(scope="module")
 def run_lstm(load_script):
     return load_script("run_lstm")
-
-
-def run_in_process(run_lstm, capsys, *args):
-    """main() in this process, reported like a finished command."""
-    code = run_lstm.main([str(arg) for arg in args])
-    captured = capsys.readouterr()
-    return SimpleNamespace(returncode=code, stdout=captured.out, stderr=captured.err)
 
 
 # %% The adding problem
