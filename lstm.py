@@ -4,6 +4,7 @@ Part 4 of the evening. Two stacked LSTM layers learn the sine wave that rnn.py l
 then the S&P 500, then any stock's CSV (read by series_csv.py). This file holds the pieces;
 run_lstm.py puts them together and is the one you run (`python run_lstm.py sine`, then
 `python run_lstm.py` for the S&P 500). `python lstm.py my_stock.csv` shows what would be read.
+adding_problem makes the sequences of `python run_lstm.py memory`, a task that needs the gates.
 
 Exercises (stubs/lstm.py, about 15 minutes):
     build_model()          two stacked recurrent layers (LSTM by default) and a linear output

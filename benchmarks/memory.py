@@ -3,7 +3,7 @@
 Runs `python run_lstm.py memory --cell <cell> --seed <seed>` for each recurrent layer and seed,
 each in a new Python, and prints one row each: the test RMSE, the RMSE of always guessing the
 training targets' mean, their ratio, and the training time, checked against the preset's
-promise: 0.8 or more for SimpleRNN (it cannot carry a number 25 to 50 steps), 0.25 or less for
+promise: 0.8 or more for SimpleRNN (it cannot carry a number 40 to 80 steps), 0.25 or less for
 the LSTM and the GRU. It also draws the validation loss of every run per epoch beside the mean
 guess's (figures/memory_cells.png, the picture on the slides).
 
@@ -66,7 +66,7 @@ def draw(runs, path):
     guess = sum(run["baseline_rmse"] ** 2 for run in runs) / len(runs)
     ax.axhline(guess, color="black", linestyle=":", label="always the mean")
     ax.set(yscale="log", xlabel="epoch", ylabel="validation loss (MSE)",
-           title="The adding problem: the sum of two numbers, the first 25 to 50 steps back\n"
+           title="The adding problem: the sum of two numbers, the first 40 to 80 steps back\n"
                  f"{len(runs) // len({run['cell'] for run in runs})} seeds per cell")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
     return plumbing.save_figure(fig, path, "--plot-dir", dpi=100, bbox_inches="tight")

@@ -652,7 +652,8 @@ def make_memory_cells():
     axes.axhline(run["baseline_rmse"] ** 2, color=SERIES["truth"], ls="--", lw=2,
                  label="mean guess")
     axes.set(yscale="log", xlabel="epoch", ylabel="validation loss (MSE)")
-    axes.set_title("The sum of two numbers, the first marked 25 to 50 steps back")
+    axes.xaxis.get_major_locator().set_params(integer=True)  # whole epochs
+    axes.set_title("The sum of two numbers, the first marked 40 to 80 steps back")
     axes.legend(title="error / mean guess", loc="upper left", bbox_to_anchor=(1.01, 1))
     figure.tight_layout()
     return figure

@@ -1,12 +1,13 @@
 # Exercise version of lstm.py, made by stubs/make_stubs.py from the solution one folder up.
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
-# make_stubs: sha256 96ff20f6233580cb82045df4abe98f02fc7406e203e7feca6ba2dd48ed8bf13d
+# make_stubs: sha256 4a0cd7a5b9320196c3c1e68dd240fb5638938a4cf28787c5c7a3ced1e8d5e757
 """Keras recurrent networks for sequences: windows, scaling, the model, and its predictions.
 
 Part 4 of the evening. Two stacked LSTM layers learn the sine wave that rnn.py learned by hand,
 then the S&P 500, then any stock's CSV (read by series_csv.py). This file holds the pieces;
 run_lstm.py puts them together and is the one you run (`python run_lstm.py sine`, then
 `python run_lstm.py` for the S&P 500). `python lstm.py my_stock.csv` shows what would be read.
+adding_problem makes the sequences of `python run_lstm.py memory`, a task that needs the gates.
 
 Exercises (stubs/lstm.py, about 15 minutes):
     build_model()          two stacked recurrent layers (LSTM by default) and a linear output
