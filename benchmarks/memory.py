@@ -7,7 +7,7 @@ promise: 0.8 or more for SimpleRNN (it cannot carry a number 40 to 80 steps), 0.
 the LSTM and the GRU. It also draws the validation loss of every run per epoch beside the mean
 guess's (figures/memory_cells.png, the picture on the slides).
 
-    python benchmarks/memory.py                      # 3 cells x 3 seeds: about 6 minutes
+    python benchmarks/memory.py                      # 3 cells x 3 seeds: about 11 minutes
     python benchmarks/memory.py --seeds 5 6 7 --json memory.json
 
 It ends with status 1 when a run breaks the promise. The figures of each run go to a temporary

@@ -57,7 +57,7 @@ def test_the_memory_preset_refuses_flags_that_mean_nothing_there(run_lstm, capsy
 @pytest.mark.exercise("lstm.build_model")
 def test_an_lstm_remembers_across_the_sequence(run_lstm, capsys, tmp_path, monkeypatch):
     """One seed of the memory preset, made smaller to run in seconds: 5,000 sequences of 20
-    steps, 10 epochs (the full preset, 50 steps for 12 epochs, is benchmarks/memory.py's). The
+    steps, 10 epochs (the full preset, 80 steps for 20 epochs, is benchmarks/memory.py's). The
     first mark still lies 10 to 20 steps back, and the mean guess cannot be beaten without it:
     a model that ignores its input, reads only the last step, or cannot train stays at a ratio
     near 1, far above the 0.25 asked here (three seeds gave 0.08 to 0.13)."""
