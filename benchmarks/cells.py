@@ -9,8 +9,8 @@ with or lose to it (Diebold-Mariano at 5%), the direction score beside the share
 steps (the score "always up" gets) with the seeds that are more than two standard errors above
 it, and the training time.
 
-    python benchmarks/cells.py                 # 5 seeds x 6 runs: about 15 minutes on a
-                                               # quiet 2-core laptop
+    python benchmarks/cells.py                 # 5 seeds x 6 runs: 28 minutes on a 2-core
+                                               # machine shared with other jobs
     python benchmarks/cells.py --seeds 0 1 2 --json cells.json
 
 The figures and predictions of each run go to a temporary folder, so figures/ is left alone.
