@@ -406,6 +406,26 @@ def copied_line_rate(book, training_text, min_length=COPY_MIN_LENGTH):
     return sum(line in training_text for line in long_lines) / len(long_lines)
 
 
+def trigram_nats(data, vocab_size, seq_len):
+    """Baseline for the loss: a character trigram model with add-one smoothing, fitted on the
+    whole text, P(c | a, b) = (n(a, b, c) + 1) / (n(a, b) + vocab_size), where a and b are the
+    two characters before c (a blank marker before the text's start).
+
+    Scored on the characters the network's loss is measured on: the targets of every
+    training chunk of one pass (characters 1 .. chunks * seq_len of the text).
+    Returns: its mean loss in nats per character (the network's loss per character beside it).
+    """
+    blank = vocab_size  # an index no character has
+    padded = np.concatenate([[blank, blank], data])  # (len(data) + 2,)
+    context = padded[:-2] * (vocab_size + 1) + padded[1:-1]  # (len(data),) the pair (a, b)
+    triple = context * vocab_size + data  # (len(data),) the triple (a, b, c)
+    n_pair = np.bincount(context, minlength=(vocab_size + 1) ** 2)
+    n_triple = np.bincount(triple, minlength=(vocab_size + 1) ** 2 * vocab_size)
+    probability = (n_triple[triple] + 1) / (n_pair[context] + vocab_size)  # (len(data),)
+    chunks = (len(data) - 1) // seq_len  # chunks per pass (next_chunk)
+    return float(-np.mean(np.log(probability[1:1 + chunks * seq_len])))
+
+
 # %% The run: train, save the checkpoint, write the book, report
 def seed_of(args):
     """The seed of this run: --seed, or the Settings cell's."""
@@ -463,11 +483,17 @@ def run(args):
                "real_word_rate": real_word_rate(story, text),
                "copied_line_rate": copied_line_rate(story, text),
                "chars_per_second": chars_per_second}
+    figures["ngram_nats"] = trigram_nats(data, len(vocabulary), args.seq_len)
     baseline = shuffled_word_rate(text, np.random.default_rng(seed_of(args)))
     print(f"loss per character {figures['loss_per_char']:.3f} nats (uniform guess "
-          f"{np.log(len(vocabulary)):.3f}); real-word rate {figures['real_word_rate']:.2f} "
-          f"(shuffled letters {baseline:.2f}); copied lines {figures['copied_line_rate']:.2f} "
-          f"(lines of {COPY_MIN_LENGTH}+ characters found word for word in the text)")
+          f"{np.log(len(vocabulary)):.3f}; a character trigram model, add-one smoothed, fitted "
+          f"on the text and scored on the same characters, {figures['ngram_nats']:.3f}); "
+          f"real-word rate {figures['real_word_rate']:.2f} (shuffled letters {baseline:.2f}); "
+          f"copied lines {figures['copied_line_rate']:.2f} (lines of {COPY_MIN_LENGTH}+ "
+          "characters found word for word in the text)")
+    if figures["copied_line_rate"] > 0.5:
+        print("More than half of the book's lines are copied: the network has memorised a text "
+              "too short for it (give it a longer text, or fewer --iters).")
     figures["seconds"] = time.perf_counter() - run_start
     if args.json is not None:
         plumbing.write_json(args.json, figures)

@@ -42,6 +42,8 @@ from plumbing import InputError
 
 # %% Settings (in a notebook, these are the command line: edit them, then run the cells below)
 CSV = "data/sinwave.csv"  # the series: one number a line, or a Close column (from the repo)
+PERIOD = 100  # steps per cycle of data/sinwave.csv, the "one period back" baseline (never
+#               guessed for another file: a series of yours has no known period)
 HIDDEN = 16  # tanh units carried from step to step; Whh alone has HIDDEN**2 weights
 SEQ_LEN = 50  # true values at the start of every training window (half a sine cycle); one-step
 #               predictions and the free run are given as many true values before they start
@@ -500,17 +502,40 @@ def evaluate(series, n_train, params, seq_len, mean, unit):
     return results, one_step, free
 
 
+def seasonal_scores(series, n_train, period):
+    """The strongest simple baseline for a series with a known period: each test value
+    predicted by the value one period before it (one step ahead), and the last training period
+    repeated (free running, from nothing after the training span). {} without a period."""
+    if not period or n_train < period:
+        return {}
+    test = series[n_train:]
+    repeated = np.resize(series[n_train - period:n_train], len(test))  # (n_test,)
+    return {"period": period,
+            "seasonal_rmse": rmse(series[n_train - period:len(series) - period], test),
+            "free_run_seasonal_rmse": rmse(repeated, test)}
+
+
 def print_summary(results):
-    """The table the room looks at: each RMSE beside its own naive baseline."""
+    """The table the room looks at: each RMSE beside its own naive baseline, and beside one
+    period back when the period is known."""
     print(f"\n{'test RMSE, in the series units':40s} {'value':>9s} {'/ naive':>8s}")
-    for label, key, naive in (
-            ("one step ahead", "one_step_rmse", "persistence_rmse"),
+    period = results.get("period")
+    rows = [("one step ahead", "one_step_rmse", "persistence_rmse"),
             ("  naive: next value = this value", "persistence_rmse", "persistence_rmse"),
+            (f"  one period back ({period} steps)", "seasonal_rmse", "persistence_rmse"),
             (f"free running ({results['free_run_steps']} steps)", "free_run_rmse",
              "free_run_persistence_rmse"),
             ("  naive: flat at the last known value", "free_run_persistence_rmse",
-             "free_run_persistence_rmse")):
-        print(f"{label:40s} {results[key]:9.5f} {results[key] / results[naive]:8.3f}")
+             "free_run_persistence_rmse"),
+            ("  the last period, repeated", "free_run_seasonal_rmse",
+             "free_run_persistence_rmse")]
+    for label, key, naive in rows:
+        if key in results:
+            print(f"{label:40s} {results[key]:9.5f} {results[key] / results[naive]:8.3f}")
+    if period:
+        print(f"Repeating the value one period back is {results['seasonal_rmse']:.5f} off: the "
+              "wave repeats itself exactly, so the sine checks that a network can learn a shape, "
+              "not that it forecasts.")
 
 
 def line_plot(title, xlabel, ylabel, lines, log=False):
@@ -662,6 +687,8 @@ def run(args):
                           "--hidden, --seq-len and --batch-size")
     live = live_view(series, n_train, settings) if args.live else None
     results, curves = fit_and_evaluate(series, n_train, settings, on_epoch=live)
+    bundled = plumbing.same_file(args.csv, plumbing.repo_root() / "data" / "sinwave.csv")
+    results.update(seasonal_scores(series, n_train, PERIOD if bundled else None))
     print(f"training took {results['train_seconds']:.2f} s")
     print_summary(results)
     if not (args.show or args.live):  # (switching would close the live view's window)

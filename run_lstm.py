@@ -6,6 +6,7 @@ predictions themselves (figures/<name>_predictions.csv, to plot again after clas
 
     python run_lstm.py                      # the S&P 500, 1999-2018 (under a minute)
     python run_lstm.py sine                 # the sine wave that rnn.py learned by hand
+    python run_lstm.py memory               # a long memory: where the gates win (--cell simple)
     python run_lstm.py sine --live          # watch it learn: redrawn after every epoch
     python run_lstm.py --ticker AAPL        # your own stock, fetched once (needs yfinance)
     python run_lstm.py --csv my_stock.csv   # ... or downloaded (nasdaq.com, MarketWatch, FRED),
@@ -40,13 +41,13 @@ from plumbing import InputError
 # %% Settings
 # In a notebook these are the command line: change one and run the cells below again. On the
 # command line they are the flags' defaults. None means "the preset's value".
-DATASET = "sp500"  # the preset: "sp500" (the S&P 500) or "sine" (the wave of Part 2)
+DATASET = "sp500"  # the preset: "sp500" (the S&P 500), "sine" (the wave of Part 2) or "memory"
 CSV = None  # your own stock's CSV instead of the preset's file, such as "my_stock.csv"
 TICKER = None  # or a ticker to fetch (prices.py), such as "AAPL" or "fred:SP500"
 COLUMNS = None  # the columns to read, the predicted one first, such as "Close,Volume"
 SYMBOL = None  # the stock to use from a file of several (told apart by a symbol column)
 CELL = "lstm"  # the recurrent layer: "lstm", "gru" or "simple" (a plain RNN, as in Part 2)
-EPOCHS = None  # passes over the training windows (None: the preset's, 25 for sp500, 4 sine)
+EPOCHS = None  # passes over the training windows (None: the preset's: sp500 25, sine 4, memory 20)
 MODE = "all"  # predictions to make and draw: "point", "full", "multiple" or "all"
 FORECAST = 0  # also predict this many steps past the end of the data
 TRAIN_FRAC = 0.9  # the first 90% of the rows train, the last 10% test
@@ -83,6 +84,19 @@ PRESETS = {  # each dataset's settings; a flag overrides any of them
         "dropout": 0.0,  # nothing to overfit: the wave repeats exactly
         "learning_rate": 0.01,  # Adam's first step size, easing down to 5% of it
         "prediction_len": 50,  # points each free-running sequence runs
+        "period": 100,  # steps per cycle, known for this file only: "one period back" baseline
+    },
+    "memory": {  # the adding problem, made in code (lstm.adding_problem): no file, no forecast
+        "csv": None,  # sequences of random values, two of them marked; the target is their sum
+        "sequences": 10_000,  # made for training (the last 10% validate), 2,000 more for testing
+        "normalise": False,  # values already in [0, 1)
+        "seq_len": 80,  # steps per sequence: the first mark lies 40 to 80 steps back
+        "epochs": 20,  # the gated cells leave the mean guess after 1 to 8 epochs, by seed
+        "batch_size": 64,  # sequences per weight update
+        "units": (32, 32),  # cells per recurrent layer
+        "dropout": 0.0,  # fresh random sequences: nothing to overfit
+        "learning_rate": 0.01,  # Adam's first step size, easing down to 5% of it
+        "prediction_len": 50,  # unused: a sum is one number, there is nothing to run freely
     },
 }
 
@@ -94,6 +108,8 @@ def run(settings):
     Inputs:  settings, a preset with the flags laid over it (settings_from), already checked.
     Returns: the test figures, for --json.
     """
+    if settings["dataset"] == "memory":
+        return run_memory(settings)  # no series: sequences made in code, one sum each
     trained, settings = load_trained(settings)  # --load-model: Keras, then what it was trained on
     series = read_data(settings)  # every check of the data (for a new model, before Keras)
     if trained is None:
@@ -107,7 +123,8 @@ def run(settings):
     results = predict_all(model, data, settings, settings["mode"])
     truth = data["test_windows"][:, -1, 0]  # (n_test,) what really came next
     today = data["test_windows"][:, -2, 0]  # (n_test,) the last value each window saw
-    figures = report(truth, today, results, settings)
+    baselines = strong_baselines(series, truth, data["split"], settings.get("period"))
+    figures = report(truth, today, results, settings, baselines)
     ahead = forecast_ahead(model, series, settings)  # --forecast N: past the end of the data
     drawn = figure_lines(series, results, history, truth, today, settings, ahead)
     plot_all(drawn, settings, ylabel=series.columns[0])
@@ -117,6 +134,96 @@ def run(settings):
     return {"dataset": settings["name"], "cell": settings["cell"], **figures,
             "fit_seconds": history["seconds"], "epochs": settings["epochs"],
             "loss": history["loss"], "val_loss": history["val_loss"]}
+
+
+# %% The memory task: the sum of two numbers, the first seen 40 to 80 steps back
+def run_memory(settings):
+    """The adding problem (lstm.adding_problem): train, then judge the test sums against
+    always guessing the training targets' mean. A plain RNN cannot carry a number that far
+    back (its gradient vanishes on the way); the gates of an LSTM or a GRU can.
+
+    Returns: the test figures, for --json: test_rmse beside baseline_rmse."""
+    start_keras(settings)  # Keras and its backend load (seconds), then every seed is set
+    import lstm
+
+    data = memory_datasets(settings, np.random.default_rng(settings["seed"]))
+    print(f"Data: the adding problem, made in code: {len(data['x']):,} sequences to fit, "
+          f"{len(data['x_val']):,} to validate, {len(data['x_test']):,} to test")
+    print(f"Windows: x {data['x'].shape} (a value and a marker per step), y {data['y'].shape} "
+          "(the sum of the two marked values)")
+    mean = float(np.mean(np.concatenate([data["y"], data["y_val"]])))  # the training targets'
+    print(f"Starting loss: always guessing the mean, {mean:.3f}, gives MSE "
+          f"{np.mean((data['y'] - mean) ** 2):.3g}; a network that cannot remember stays there.")
+    model = get_model(settings, 2)
+    model.summary()
+    history = fit(model, data, settings, None)
+    predicted = lstm.fast_predict(model)(data["x_test"])[:, 0]  # (n_test,)
+    truth = data["y_test"][:, 0]
+    check_finite(predicted, "test predictions", settings)
+    figures = memory_report(truth, predicted, mean, settings)
+    plot_all(memory_figures(truth, predicted, mean, history, figures, settings), settings,
+             ylabel="sum")
+    return {"dataset": "memory", "cell": settings["cell"], "seed": settings["seed"], **figures,
+            "fit_seconds": history["seconds"], "epochs": settings["epochs"],
+            "loss": history["loss"], "val_loss": history["val_loss"]}
+
+
+def memory_datasets(settings, rng):
+    """Training sequences (the last VALIDATION_FRAC of them validate) and test sequences."""
+    import lstm
+
+    x, y = lstm.adding_problem(settings["sequences"], settings["seq_len"], rng)
+    x_test, y_test = lstm.adding_problem(settings["sequences"] // 5, settings["seq_len"], rng)
+    n_val = max(1, int(len(x) * lstm.VALIDATION_FRAC))
+    return {"x": x[:-n_val], "y": y[:-n_val], "x_val": x[-n_val:], "y_val": y[-n_val:],
+            "x_test": x_test, "y_test": y_test}
+
+
+MEMORY_REMEMBERS, MEMORY_FORGETS = 0.25, 0.8  # error / mean guess: below, remembered; above, not
+
+
+def memory_report(truth, predicted, mean, settings):
+    """The test RMSE beside always guessing the mean, and the verdict; returns the figures."""
+    name = CELL_NAMES[settings["cell"]]
+    found, baseline = rmse(predicted, truth), rmse(np.full(len(truth), mean), truth)
+    share = found / baseline
+    print(f"\nTest sums ({len(truth):,} new sequences):")
+    print(f"  {name + ' RMSE':28} {found:#10.4g}")
+    print(f"  {'always the mean, ' + f'{mean:.3f}':28} {baseline:#10.4g}")
+    print(f"  {name} / mean guess: {share:.3f}")
+    if share <= MEMORY_REMEMBERS:
+        verdict = f"The {name} remembered: its error is {share:.0%} of the mean guess's."
+    elif share >= MEMORY_FORGETS:
+        verdict = (f"The {name} did not remember: its error is {share:.0%} of the mean "
+                   "guess's, hardly better than not reading the sequence at all.")
+    else:
+        verdict = (f"The {name} remembered in part: its error is {share:.0%} of the mean "
+                   "guess's (try more --epochs).")
+    print(verdict)
+    return {"test_rmse": found, "baseline_rmse": baseline, "rmse_ratio": share,
+            "verdict": verdict}
+
+
+def memory_figures(truth, predicted, mean, history, figures, settings):
+    """The memory run's figures, for plot_all: the test sums predicted against the truth, and
+    the loss per epoch beside the mean guess's MSE."""
+    name, order = CELL_NAMES[settings["cell"]], np.argsort(truth)
+    steps = np.arange(1, len(truth) + 1)
+    title = (f"The adding problem: {len(truth):,} test sequences, sorted by their true sum\n"
+             f"RMSE: {name} {figures['test_rmse']:.3g}, always the mean "
+             f"{figures['baseline_rmse']:.3g}, ratio {figures['rmse_ratio']:.3f}")
+    drawn = [("sums", title, [("truth", steps, truth[order], TRUTH),
+                              ("always the mean", steps, np.full(len(truth), mean), NAIVE),
+                              (f"{name}", steps, predicted[order],
+                               {**MODEL, "linestyle": "none", "marker": ".",
+                                "markersize": 2})])]
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    guess = np.full(len(epochs), figures["baseline_rmse"] ** 2)
+    drawn.append(("loss", "Loss per epoch (MSE)",
+                  [("training", epochs, history["loss"], MODEL),
+                   ("validation", epochs, history["val_loss"], {**MODEL, "linestyle": "--"}),
+                   ("always the mean", epochs, guess, NAIVE)]))
+    return drawn
 
 
 # %% Data
@@ -488,49 +595,128 @@ def rmse(predicted, truth):
         return float(np.sqrt(np.mean((np.asarray(predicted) - truth) ** 2)))
 
 
-def report(truth, today, results, settings):
+def strong_baselines(series, truth, split, period=None):
+    """The baselines beyond "tomorrow = today", from the data alone: "seasonal", the value one
+    period back (the preset's period; None without one, as for any file of yours: a period is
+    never guessed), and "drift", the training span's average move per step."""
+    values, n_test = series.values[:, 0], len(truth)
+    seasonal = None
+    if period and len(values) - n_test >= period:
+        seasonal = values[len(values) - n_test - period:len(values) - period]  # (n_test,)
+    train = values[:split]  # the training span
+    return {"seasonal": seasonal, "period": period,
+            "drift": float((train[-1] - train[0]) / max(len(train) - 1, 1))}
+
+
+def diebold_mariano(model_errors, naive_errors):
+    """Is the model's squared error really different from the naive one's, or is it noise?
+
+    The Diebold-Mariano test for one-step forecasts: the mean of d = model error^2 - naive
+    error^2 over its standard error is about normal when the two are equally good.
+    Returns: (mean of d, two-sided p-value); p below 0.05 is a real difference at 5%."""
+    d = np.asarray(model_errors) ** 2 - np.asarray(naive_errors) ** 2  # (n,)
+    if len(d) < 2:
+        return float(np.mean(d)), 1.0  # one day tells nothing: call it a tie
+    spread = np.std(d, ddof=1) / np.sqrt(len(d))
+    if not spread > 0:  # the same difference every day: real, unless it is zero
+        return float(np.mean(d)), 1.0 if np.mean(d) == 0 else 0.0
+    z = np.mean(d) / spread
+    return float(np.mean(d)), math.erfc(abs(z) / math.sqrt(2))  # P(|normal| > |z|)
+
+
+def naive_verdict(name, found, mean_difference, p_value):
+    """Beat, tie or worse against "tomorrow = today", at 5%, with the p-value."""
+    how = f"its RMSE is {abs(found - 1):.1%} {'below' if found < 1 else 'above'} that of " \
+        f"\"tomorrow = today\" (Diebold-Mariano test on the squared errors: p {p_text(p_value)}"
+    if p_value >= 0.05:
+        return "tie", f"The {name} ties with the naive forecast: {how}, not below 0.05, noise)."
+    word = "beat" if mean_difference < 0 else "is worse than"
+    return ("beat" if mean_difference < 0 else "worse"), \
+        f"The {name} {word} the naive forecast: {how}, a real difference)."
+
+
+def p_text(p_value):
+    """A p-value as the output prints it: "= 0.41", or "< 0.0001" for the tiny ones."""
+    return "< 0.0001" if p_value < 1e-4 else f"= {p_value:.2g}"
+
+
+def direction_line(accuracy, rising, n):
+    """The direction score with its standard error, against "always up"; returns (se, line)."""
+    se = float(np.sqrt(accuracy * (1 - accuracy) / n))
+    better = accuracy > rising + 2 * se
+    judged = "better than always up" if better else "no better than always up"
+    return se, (f"Direction: {accuracy:.1%} right, standard error {se:.1%}, against {rising:.1%} "
+                f"for \"always up\": {judged} (that needs more than two standard errors above).")
+
+
+def report(truth, today, results, settings, baselines=None):
     """Print the results table; returns the figures for --json."""
     name = CELL_NAMES[settings["cell"]]  # LSTM, GRU or SimpleRNN
+    baselines = baselines or {"seasonal": None, "drift": 0.0}
     model, naive = scores(truth, results["point"], today), scores(truth, today, today)
     rising = float(np.mean(truth > today))
     print(f"\nTest span, one step ahead, in the data's own units ({len(truth)} predictions):")
     print(f"  {'':28} {'RMSE':>10} {'MAE':>10} {'MSE':>11} {'direction':>10}")
-    for label, row in ((f"{name}, point by point", model), ("naive: tomorrow = today", naive)):
+    rows = [(f"{name}, point by point", model), ("naive: tomorrow = today", naive)]
+    if baselines["seasonal"] is not None:
+        seasonal = scores(truth, baselines["seasonal"], today)
+        rows.append((f"one period back ({baselines['period']} steps)", seasonal))
+    for label, row in rows:
         direction = f"{row['direction']:10.1%}" if row is model else "       n/a"
         print(f"  {label:28} {row['rmse']:#10.4g} {row['mae']:#10.4g} {row['mse']:11.3g} "
               f"{direction}")
     print(f"  Rising steps: {rising:.1%} (the direction score to beat: \"always up\" gets it); "
           f"{name} / naive RMSE: {ratio_text(model['rmse'], naive['rmse'])}")
     found = ratio(model["rmse"], naive["rmse"])
-    if found is None:
-        print("The naive forecast is exact here (the test span never moves): nothing beats it.")
-    else:
-        print(f"The {name} {'beat' if found < 1 else 'did not beat'} the naive forecast: its "
-              f"RMSE is {abs(found - 1):.1%} {'below' if found < 1 else 'above'} that of "
-              "\"tomorrow = today\".")
-    if len(truth) < FEW_POINTS:
-        print(f"Only {len(truth)} test predictions: too few to judge these ratios and the "
-              f"direction by (under {FEW_POINTS}); use a longer series or a lower --train-frac.")
     figures = {"test_points": len(truth), "test_rmse": model["rmse"], "test_mae": model["mae"],
                "test_mse": model["mse"],
                "persistence_rmse": naive["rmse"], "rmse_ratio": found,
                "direction_accuracy": model["direction"], "rising_share": rising}
+    if found is None:
+        print("The naive forecast is exact here (the test span never moves): nothing beats it.")
+    else:
+        difference, figures["dm_pvalue"] = diebold_mariano(results["point"] - truth,
+                                                           today - truth)
+        figures["naive_verdict"], line = naive_verdict(name, found, difference,
+                                                       figures["dm_pvalue"])
+        print(line)
+    figures["direction_se"], line = direction_line(model["direction"], rising, len(truth))
+    print(line)
+    if len(truth) < FEW_POINTS:
+        print(f"Only {len(truth)} test predictions: too few to judge these ratios and the "
+              f"direction by (under {FEW_POINTS}); use a longer series or a lower --train-frac.")
+    if baselines["seasonal"] is not None:
+        figures["seasonal_rmse"] = seasonal["rmse"]
+        print(f"Repeating the value one period back scores RMSE {seasonal['rmse']:.4g}: this "
+              "wave repeats itself, so the sine checks that a network can learn a shape, not "
+              "that it forecasts.")
     if "full" in results:
-        figures.update(free_run_scores(truth, today, results["full"], settings["seq_len"], name))
+        figures.update(free_run_scores(truth, today, results["full"], settings["seq_len"], name,
+                                       baselines["drift"]))
     if "multiple" in results:
-        figures.update(restart_scores(truth, today, results["multiple"], name))
+        figures.update(restart_scores(truth, today, results["multiple"], name,
+                                      baselines["drift"]))
     return figures
 
 
-def free_run_scores(truth, today, full, seq_len, name="LSTM"):
-    """The free run's RMSE over its first steps, beside staying flat at the last known value."""
+def drift_line(start, steps, drift):
+    """The last known value carried forward, moving by the average drift each step."""
+    return start + drift * np.arange(1, steps + 1)  # (steps,)
+
+
+def free_run_scores(truth, today, full, seq_len, name="LSTM", drift=0.0):
+    """The free run's RMSE over its first steps, beside staying flat at the last known value
+    and beside carrying it forward with the training span's average drift."""
     steps = min(seq_len, len(truth))
     flat = np.full(steps, today[0])  # (steps,) the last value the seed window saw, held
     found, flat_found = rmse(full[:steps], truth[:steps]), rmse(flat, truth[:steps])
+    drifted = rmse(drift_line(today[0], steps, drift), truth[:steps])
     print(f"Free run: RMSE over its first {steps} steps {found:.4g} (each step built on the "
-          f"model's own guesses); flat at the last known value {flat_found:.4g}; "
-          f"{name} / flat: {ratio_text(found, flat_found)}.")
-    return {"free_run_rmse": found, "free_run_persistence_rmse": flat_found}
+          f"model's own guesses); flat at the last known value {flat_found:.4g}; with the "
+          f"training span's drift ({drift:+.3g} a step) {drifted:.4g}; {name} / flat: "
+          f"{ratio_text(found, flat_found)}, / drift: {ratio_text(found, drifted)}.")
+    return {"free_run_rmse": found, "free_run_persistence_rmse": flat_found,
+            "drift_rmse": drifted}
 
 
 def restart_flats(today, multiple):
@@ -539,13 +725,18 @@ def restart_flats(today, multiple):
     return np.repeat(today[::length][: len(multiple), None], length, axis=1)  # (k, length)
 
 
-def restart_scores(truth, today, multiple, name="LSTM"):
-    """The restarted free runs' RMSE, beside holding the last known value at each restart."""
+def restart_scores(truth, today, multiple, name="LSTM", drift=0.0):
+    """The restarted free runs' RMSE, beside holding the last known value at each restart and
+    beside carrying it forward with the training span's average drift."""
     covered = truth[: multiple.size].reshape(multiple.shape)  # (k, length)
-    found, flat = rmse(multiple, covered), rmse(restart_flats(today, multiple), covered)
+    flats = restart_flats(today, multiple)  # (k, length)
+    found, flat = rmse(multiple, covered), rmse(flats, covered)
+    drifted = rmse(flats + drift * np.arange(1, multiple.shape[1] + 1), covered)
     print(f"Free runs restarted every {multiple.shape[1]} steps: RMSE {found:.4g}; flat at the "
-          f"last known value {flat:.4g}; {name} / flat: {ratio_text(found, flat)}.")
-    return {"multiple_rmse": found, "multiple_persistence_rmse": flat}
+          f"last known value {flat:.4g}; with the drift {drifted:.4g}; {name} / flat: "
+          f"{ratio_text(found, flat)}, / drift: {ratio_text(found, drifted)}.")
+    return {"multiple_rmse": found, "multiple_persistence_rmse": flat,
+            "multiple_drift_rmse": drifted}
 
 
 def forecast_ahead(model, series, settings):
@@ -801,16 +992,19 @@ def settings_from(args):
     if args.dataset not in PRESETS:  # a notebook's DATASET setting is not checked by argparse
         raise InputError(f"DATASET {args.dataset!r} is not a preset; use one of "
                          f"{', '.join(PRESETS)}.")
-    settings = {**PRESETS[args.dataset], "name": args.dataset, "symbol": args.symbol,
-                "ticker": args.ticker, "refresh": args.refresh}
-    if args.ticker:  # (a notebook's TICKER and CSV are not checked by argparse)
-        import prices
+    settings = {**PRESETS[args.dataset], "name": args.dataset, "dataset": args.dataset,
+                "symbol": args.symbol, "ticker": args.ticker, "refresh": args.refresh}
+    if args.dataset == "memory":
+        check_memory_flags(args)
+    elif args.ticker or args.csv is not None:  # (a notebook's TICKER and CSV: not by argparse)
+        if args.ticker:
+            import prices
 
-        if args.csv is not None:
-            raise InputError("Give --ticker or --csv, not both.")
-        args.csv = str(prices.cached_path(args.ticker))  # fetched there by read_data
-    if args.csv is not None:
+            if args.csv is not None:
+                raise InputError("Give --ticker or --csv, not both.")
+            args.csv = str(prices.cached_path(args.ticker))  # fetched there by read_data
         settings["csv"], settings["name"] = args.csv, Path(args.csv).stem
+        settings.pop("period", None)  # a period is known for the bundled sine only, never guessed
     else:
         settings["csv"] = str(plumbing.repo_root() / settings["csv"])
     if args.symbol:
@@ -825,6 +1019,22 @@ def settings_from(args):
                     load_model=args.load_model, show=args.show, json=args.json, given=given,
                     plot_dir=Path(args.plot_dir or plumbing.repo_root() / "figures"))
     return settings
+
+
+def check_memory_flags(args):
+    """The memory preset makes its own sequences and predicts one sum each: refuse the flags
+    that read a file, run freely or reuse a model."""
+    given = [flag for flag, value in (("--csv", args.csv), ("--ticker", args.ticker),
+                                      ("--columns", args.columns),
+                                      ("--symbol", args.symbol), ("--forecast", args.forecast),
+                                      ("--load-model", args.load_model),
+                                      ("--save-model", args.save_model), ("--live", args.live),
+                                      ("--normalise", args.normalise))
+             if value]
+    if given:
+        raise InputError(f"The memory preset makes its own sequences and predicts one sum for "
+                         f"each, so {', '.join(given)} has no meaning there; leave it out, or "
+                         "use the sine or sp500 preset.")
 
 
 def check_settings(settings):
@@ -861,6 +1071,11 @@ def check_outputs(settings):
     plumbing.check_outputs({"--json": settings["json"], "--save-model": settings["save_model"]},
                            inputs, may_update={("--save-model", "--load-model")})
     plumbing.check_output(settings["plot_dir"], "--plot-dir", inputs, folder=True)
+    if settings["dataset"] == "memory":
+        for name in ("sums.png", "loss.png"):
+            plumbing.check_output(figure_path(settings, name), "--plot-dir",
+                                  {"--json": settings["json"]})
+        return
     mode, others = settings["mode"], {**inputs, "--json": settings["json"],
                                       "--save-model": settings["save_model"]}
     drawn = {"point": True, "full": mode in ("full", "all"),

@@ -670,6 +670,37 @@ def make_lstm_sp500_free():
     return figure
 
 
+def make_memory_cells():
+    """run_lstm.py memory for each cell: the validation loss per epoch beside the mean guess."""
+    import json
+    import tempfile
+
+    import lstm  # noqa: F401  (first: it hides the backend's start-up notes as Keras loads)
+    import run_lstm
+
+    plt = pyplot()
+    figure, axes = plt.subplots(figsize=(SLIDE_WIDTH, 4.4))
+    colours = {"simple": SERIES["naive"], "lstm": SERIES["model"], "gru": "tab:green"}
+    with tempfile.TemporaryDirectory() as folder:
+        for cell, colour in colours.items():
+            path = Path(folder) / f"{cell}.json"
+            with contextlib.redirect_stdout(io.StringIO()):  # the run's own report
+                run_lstm.main(["memory", "--cell", cell, "--seed", str(SEED),
+                               "--plot-dir", folder, "--json", str(path)])
+            run = json.loads(path.read_text(encoding="utf-8"))
+            epochs = np.arange(1, len(run["val_loss"]) + 1)
+            axes.plot(epochs, run["val_loss"], color=colour, lw=3, marker="o",
+                      label=f"{run_lstm.CELL_NAMES[cell]} {run['rmse_ratio']:.2f}")
+    axes.axhline(run["baseline_rmse"] ** 2, color=SERIES["truth"], ls="--", lw=2,
+                 label="mean guess")
+    axes.set(yscale="log", xlabel="epoch", ylabel="validation loss (MSE)")
+    axes.xaxis.get_major_locator().set_params(integer=True)  # whole epochs
+    axes.set_title("The sum of two numbers, the first marked 40 to 80 steps back")
+    axes.legend(title="error / mean guess", loc="upper left", bbox_to_anchor=(1.01, 1))
+    figure.tight_layout()
+    return figure
+
+
 # %% Command line
 FIGURES = {  # name of the PNG: the function that draws it
     "rnn_network": make_rnn_network,
@@ -686,6 +717,7 @@ FIGURES = {  # name of the PNG: the function that draws it
     "lstm_sine": make_lstm_sine,
     "lstm_sp500": make_lstm_sp500,
     "lstm_sp500_free": make_lstm_sp500_free,
+    "memory_cells": make_memory_cells,
 }
 
 

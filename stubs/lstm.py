@@ -1,12 +1,13 @@
 # Exercise version of lstm.py, made by stubs/make_stubs.py from the solution one folder up.
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
-# make_stubs: sha256 5598fdf6d7e6100ab1f81fb9cbcfec66aee14b488f88d5f0224ce11a42ff9369
+# make_stubs: sha256 aa4444948acf8bacd3e7d60fa3a176625f1feee034819a98b418f276582d2e1b
 """Keras recurrent networks for sequences: windows, scaling, the model, and its predictions.
 
 Part 4 of the evening. Two stacked LSTM layers learn the sine wave that rnn.py learned by hand,
 then the S&P 500, then any stock's CSV (read by series_csv.py). This file holds the pieces;
 run_lstm.py puts them together and is the one you run (`python run_lstm.py sine`, then
 `python run_lstm.py` for the S&P 500). `python lstm.py my_stock.csv` shows what would be read.
+adding_problem makes the sequences of `python run_lstm.py memory`, a task that needs the gates.
 
 Exercises (stubs/lstm.py, about 15 minutes):
     build_model()          two stacked recurrent layers (LSTM by default) and a linear output
@@ -102,6 +103,29 @@ def inputs_and_targets(windows, normalise):
     Returns: x (n, seq_len, columns), y (n, 1)."""
     windows = normalise_windows(windows) if normalise else windows
     return windows[:, :-1, :], windows[:, -1, :1]
+
+
+def adding_problem(n, seq_len, rng):
+    """Hochreiter and Schmidhuber's adding problem: a task that needs a long memory.
+
+    Each sequence has two channels: a random value in [0, 1) at every step, and a marker that
+    is 1 at two steps (one in each half) and 0 elsewhere. The target is the sum of the two
+    marked values. The first mark lies seq_len / 2 to seq_len steps back: a network must
+    keep a number that long, untouched by the steps between, and always guessing the mean
+    (about 1) leaves an RMSE near 0.41, the spread of a sum of two uniform values.
+
+    Inputs:  n sequences of seq_len steps; rng a numpy Generator (same seed, same data).
+    Returns: x (n, seq_len, 2) values and markers, y (n, 1) the sums.
+    """
+    values = rng.uniform(0, 1, (n, seq_len))  # (n, seq_len)
+    first = rng.integers(0, seq_len // 2, n)  # (n,) a step in the first half
+    second = rng.integers(seq_len // 2, seq_len, n)  # (n,) a step in the second half
+    rows = np.arange(n)
+    markers = np.zeros((n, seq_len))  # (n, seq_len)
+    markers[rows, first] = markers[rows, second] = 1
+    x = np.stack([values, markers], axis=-1)  # (n, seq_len, 2)
+    y = (values[rows, first] + values[rows, second])[:, None]  # (n, 1)
+    return x, y
 
 
 # %% Model

@@ -492,7 +492,9 @@ def test_outputs_json_keys_and_a_book_from_a_checkpoint(char_rnn, capsys, tmp_pa
     assert "expected for a uniform guess" in out and "copied lines" in out
     figures = json.loads((folder / "run.json").read_text())
     assert set(figures) == {"iterations", "loss_per_char", "initial_loss_per_char",
-                            "real_word_rate", "copied_line_rate", "chars_per_second", "seconds"}
+                            "real_word_rate", "copied_line_rate", "chars_per_second", "seconds",
+                            "ngram_nats"}
+    assert "character trigram model" in out and figures["ngram_nats"] > 0
     assert 0 <= figures["real_word_rate"] <= 1 and 0 <= figures["copied_line_rate"] <= 1
     book = (folder / "book.txt").read_text(encoding="utf-8")
     assert book.startswith("A NEW BOOK") and len(book) > char_rnn.BOOK_LENGTH
@@ -815,3 +817,20 @@ def test_ctrl_c_by_a_real_signal(impl_dir, tmp_path):
     assert (tmp_path / "book.txt").read_text(encoding="utf-8").startswith("A NEW BOOK")
     with np.load(tmp_path / "c.npz") as checkpoint:
         assert int(checkpoint["iteration"]) >= 200
+
+
+def test_the_trigram_baseline_by_hand(char_rnn):
+    """"ababa", chunks of 2: the loss is measured on characters 1..4 ("baba"). Add-one
+    smoothing over 2 characters: P(c | pair) = (n(pair, c) + 1) / (n(pair) + 2). b after
+    (blank, a): (1 + 1) / (1 + 2); a after (a, b), seen twice, both times before a:
+    (2 + 1) / (2 + 2); b after (b, a): 2 / 3; a after (a, b) again: 3 / 4."""
+    data = np.array([0, 1, 0, 1, 0])  # a b a b a
+    expected = -np.mean(np.log([2 / 3, 3 / 4, 2 / 3, 3 / 4]))
+    assert char_rnn.trigram_nats(data, 2, 2) == pytest.approx(expected)
+
+
+def test_the_trigram_baseline_is_far_below_a_uniform_guess_on_verse(char_rnn):
+    text = (char_rnn.plumbing.repo_root() / "data" / "rhymes.txt").read_text(encoding="utf-8")
+    vocabulary = char_rnn.build_vocabulary(text)
+    nats = char_rnn.trigram_nats(char_rnn.encode(text, vocabulary), len(vocabulary), 25)
+    assert 1.0 < nats < np.log(len(vocabulary)) - 1  # letters follow letters; not memorised

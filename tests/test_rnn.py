@@ -596,3 +596,24 @@ def test_default_run_meets_its_targets(run_script, tmp_path):
     assert numbers["one_step_rmse"] < numbers["persistence_rmse"]
     assert numbers["free_run_rmse"] < numbers["free_run_persistence_rmse"]
     assert "naive" in result.stdout and "Whh" in result.stdout
+
+
+def test_the_bundled_sine_gets_one_period_back(rnn, capsys):
+    """The strongest simple baseline for the sine: its period is known (100 steps), and the
+    wave repeats exactly, so one period back is exact; no period is guessed for other files."""
+    series, n_train, _ = rnn.load_data(rnn.plumbing.repo_root() / rnn.CSV, rnn.SEQ_LEN)
+    found = rnn.seasonal_scores(series, n_train, rnn.PERIOD)
+    assert found["period"] == 100
+    assert found["seasonal_rmse"] < 1e-9 and found["free_run_seasonal_rmse"] < 1e-9
+    assert rnn.seasonal_scores(series, n_train, None) == {}
+    rnn.print_summary({"one_step_rmse": 0.5, "persistence_rmse": 1.0, "free_run_rmse": 0.2,
+                       "free_run_persistence_rmse": 1.0, "free_run_steps": 500, **found})
+    out = capsys.readouterr().out
+    assert "one period back (100 steps)" in out and "learn a shape, not that it forecasts" in out
+
+
+def test_one_period_back_by_hand(rnn):
+    series = np.array([1.0, 2.0, 3.0, 1.0, 2.0, 4.0, 1.0])  # period 3, one value off
+    found = rnn.seasonal_scores(series, 5, 3)  # test values 4, 1; one period back: 3, 1
+    assert found["seasonal_rmse"] == pytest.approx(np.sqrt((1 + 0) / 2))
+    assert found["free_run_seasonal_rmse"] == pytest.approx(np.sqrt((4 - 3) ** 2 / 2))

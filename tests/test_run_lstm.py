@@ -22,9 +22,10 @@ from conftest import assert_plain_error, assert_usage_error, optional_exercise, 
 JSON_KEYS = {"dataset", "cell", "test_rmse", "test_mae", "test_mse", "persistence_rmse",
              "rmse_ratio", "direction_accuracy", "rising_share", "fit_seconds", "seconds", "epochs",
              "free_run_rmse", "free_run_persistence_rmse", "multiple_rmse",
-             "multiple_persistence_rmse", "loss", "val_loss", "test_points"}
-MODE_KEYS = {"full": {"free_run_rmse", "free_run_persistence_rmse"},  # only with those modes
-             "multiple": {"multiple_rmse", "multiple_persistence_rmse"}}
+             "multiple_persistence_rmse", "loss", "val_loss", "test_points", "dm_pvalue",
+             "naive_verdict", "direction_se", "drift_rmse", "multiple_drift_rmse"}
+MODE_KEYS = {"full": {"free_run_rmse", "free_run_persistence_rmse", "drift_rmse"},  # those modes
+             "multiple": {"multiple_rmse", "multiple_persistence_rmse", "multiple_drift_rmse"}}
 
 
 @pytest.fixture(scope="module")
