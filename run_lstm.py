@@ -174,7 +174,7 @@ def memory_datasets(settings, rng):
 
     x, y = lstm.adding_problem(settings["sequences"], settings["seq_len"], rng)
     x_test, y_test = lstm.adding_problem(settings["sequences"] // 5, settings["seq_len"], rng)
-    n_val = max(1, int(len(x) * lstm.VALIDATION_FRAC))
+    n_val = max(1, int(len(x) * VALIDATION_FRAC))
     return {"x": x[:-n_val], "y": y[:-n_val], "x_val": x[-n_val:], "y_val": y[-n_val:],
             "x_test": x_test, "y_test": y_test}
 
