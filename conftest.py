@@ -387,6 +387,16 @@ def load_script(impl_dir):
     return load
 
 
+@pytest.fixture
+def a_file_preset(load_script, monkeypatch):
+    """For the runs on files: DATASET = "memory" makes its sequences in code and reads no file
+    (test_run_lstm_verdicts.py tests it), so a Settings cell that names it gives these tests
+    the S&P 500 preset instead; any other value is kept."""
+    run_lstm = load_script("run_lstm")
+    if run_lstm.DATASET == "memory":
+        monkeypatch.setattr(run_lstm, "DATASET", "sp500")
+
+
 @pytest.fixture(scope="session")
 def run_script(impl_dir):
     """Run a script of the chosen folder as a command; returns the CompletedProcess."""

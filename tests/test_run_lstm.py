@@ -27,6 +27,8 @@ JSON_KEYS = {"dataset", "cell", "test_rmse", "test_mae", "test_mse", "persistenc
 MODE_KEYS = {"full": {"free_run_rmse", "free_run_persistence_rmse", "drift_rmse"},  # those modes
              "multiple": {"multiple_rmse", "multiple_persistence_rmse", "multiple_drift_rmse"}}
 
+pytestmark = pytest.mark.usefixtures("a_file_preset")  # they read files
+
 
 @pytest.fixture(scope="module")
 def run_lstm(load_script):
@@ -169,8 +171,8 @@ def test_a_loaded_model_adopts_what_it_was_trained_on(run_lstm, load_script, cap
 def test_bad_settings_are_refused_before_keras_loads(impl_dir, tmp_path):
     """A new Python: each bad setting is one sentence, and Keras is never imported."""
     cases = [["--epochs", "0"], ["--train-frac", "1.5"], ["--seq-len", "0"],
-             ["--seed", "-1"], ["--csv", "no_such_file.csv"], ["--json", str(tmp_path)],
-             ["--save-model", "model.h5"]]
+             ["--seed", "-1"], ["sp500", "--csv", "no_such_file.csv"], ["--json", str(tmp_path)],
+             ["sp500", "--save-model", "model.h5"]]
     code = ("import sys, run_lstm\n"
             f"codes = [run_lstm.main(args) for args in {cases!r}]\n"
             "print(codes, 'keras' in sys.modules)\n")
@@ -190,8 +192,6 @@ def test_bad_settings_are_refused_before_keras_loads(impl_dir, tmp_path):
 def test_bad_flags_keep_argparse_format(run_lstm, capsys):
     for args, word in ((["--mode", "sideways"], "--mode"), (["--epochs", "x"], "--epochs")):
         assert_usage_error(run_in_process(run_lstm, capsys, *args), word)
-
-
 
 
 @pytest.mark.parametrize("text, args, words", [

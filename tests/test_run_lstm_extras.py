@@ -27,6 +27,8 @@ from conftest import (
 
 PREDICTION_COLUMNS = ["truth", "naive", "one_step", "free_run", "restarted"]
 
+pytestmark = pytest.mark.usefixtures("a_file_preset")  # they read files
+
 
 @pytest.fixture(scope="module")
 def run_lstm(load_script):
@@ -266,7 +268,7 @@ def test_the_predictions_csv_of_a_run(tiny_run, capsys):
     assert test["date"].iloc[0] == pd.bdate_range("2020-01-01", periods=160)[144]  # 90% in
     assert table["date"].is_monotonic_increasing and table["date"].dt.day_of_week.max() < 5
     assert not list(out.glob(".*"))  # no temporary file left behind
-    forecast = result.stdout.split("Forecast for the next 4 steps")[1].splitlines()[1:5]
+    forecast = result.stdout.split("Forecast for the next 4 ")[1].splitlines()[1:5]
     assert len({len(line.split()[-1].split(".")[-1]) for line in forecast}) == 1, forecast
 
 
