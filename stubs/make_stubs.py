@@ -7,28 +7,22 @@ same indentation, by
 
     raise NotImplementedError("TODO: <the TODO's first line>")
 
-so a stub runs up to its first unfinished exercise and stops there with those words. Just
-above its first import, a stub gets two lines of set-up that put the repo's folder (the one
-that holds data/) on the import path after stubs/: `python stubs/mlp.py`, the tests and a
-notebook opened from stubs/ import the stub beside them and the shared modules (plumbing.py,
-series_csv.py, prices.py) from the top of the repo. A script without exercises (run_lstm.py)
-gets a launcher instead: a few lines that run the script at the top with the stubs beside it.
+so a stub runs up to its first unfinished exercise and stops there with those words. Its first
+lines put the repo's folder (the one holding data/) on the import path after stubs/, so that it
+imports the shared modules (plumbing.py, series_csv.py, prices.py) from the top of the repo, in
+a notebook too; run_lstm.py, with no exercise, gets a launcher that runs the repo's script.
 
     python stubs/make_stubs.py                  # write every stub that nobody has edited
     python stubs/make_stubs.py mlp.py           # the same, for mlp.py only
     python stubs/make_stubs.py --check          # exit 1, naming them, if such stubs are stale
     python stubs/make_stubs.py --reset mlp.py   # back up your stubs/mlp.py, then write it anew
 
-Your work is never overwritten. Every file written here carries in its header a fingerprint of
-the text written (`# make_stubs: sha256 ...`, the SHA-256 of the file without that line). A
-file that still matches its fingerprint is regenerated, so that changes to the solutions reach
-the stubs. A file that does not match (an exercise done, a Settings value changed, a notebook's
-header added) holds your work and is kept as it is, named in the output; `--reset` replaces it
-on purpose, after copying it to a backup beside it (stubs/mlp.py.bak-<date>-<time>). Copies of
-plumbing.py and series_csv.py that an earlier version wrote here are removed the same way: an
-untouched one at once, an edited one only with `--reset plumbing.py`, after a backup.
-
-Never edit the stubs by hand in the repo: edit the solution and run this again.
+Your work is never overwritten. Each file written here carries a fingerprint of its text
+(`# make_stubs: sha256 ...`). A file that still matches it is regenerated, so that changes to the
+solutions reach the stubs; one that does not (an exercise done, a Settings value changed, a
+notebook's header added) holds your work and is kept, named in the output. `--reset` replaces it
+on purpose, after a backup beside it (stubs/mlp.py.bak-<date>-<time>). Old copies of plumbing.py
+and series_csv.py go the same way. Never edit a stub in the repo: edit the solution, run this.
 """
 
 import argparse
