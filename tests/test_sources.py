@@ -59,6 +59,7 @@ def failed_download(ticker="AAPL"):
     return pd.DataFrame(index=pd.DatetimeIndex([]), columns=columns, dtype=float)
 
 
+@pytest.mark.dev  # needs yfinance, which the plain install leaves out (CI installs it)
 @pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
 def test_the_fake_matches_what_yfinance_itself_builds(monkeypatch):
     yf = pytest.importorskip("yfinance")
