@@ -216,7 +216,7 @@ def test_run_lstm_predicts_each_sources_close(run_lstm, capsys, tmp_path, source
 
 def test_a_monthly_file_of_70_rows_runs_and_says_its_test_span_is_too_short(run_lstm, capsys,
                                                                           tmp_path):
-    days = pd.date_range("2019-01-31", periods=70, freq="ME")
+    days = pd.date_range("2019-01-31", periods=70, freq=pd.offsets.MonthEnd())  # pandas 2.1 too
     path = tmp_path / "monthly.csv"
     pd.DataFrame({"Date": days.strftime("%Y-%m-%d"), "Close": 100 + np.arange(70.0)}).to_csv(
         path, index=False)
