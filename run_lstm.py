@@ -143,6 +143,9 @@ def run_memory(settings):
     back (its gradient vanishes on the way); the gates of an LSTM or a GRU can.
 
     Returns: the test figures, for --json: test_rmse beside baseline_rmse."""
+    if settings["live"]:  # (LIVE = True in the Settings cell, or --live)
+        print("The live view draws a series over time and this preset has none: it stays off.")
+        settings = {**settings, "live": False}
     start_keras(settings)  # Keras and its backend load (seconds), then every seed is set
     import lstm
 
@@ -1028,7 +1031,7 @@ def check_memory_flags(args):
                                       ("--columns", args.columns),
                                       ("--symbol", args.symbol), ("--forecast", args.forecast),
                                       ("--load-model", args.load_model),
-                                      ("--save-model", args.save_model), ("--live", args.live),
+                                      ("--save-model", args.save_model),
                                       ("--normalise", args.normalise))
              if value]
     if given:

@@ -23,7 +23,9 @@ import pytest
 
 import prices
 import series_csv
-from conftest import assert_plain_error
+from conftest import assert_plain_error, run_in_process
+
+pytestmark = pytest.mark.usefixtures("a_file_preset")  # run_lstm runs on files here
 
 DAYS = pd.bdate_range("2024-02-26", periods=60)  # US clocks change on 2024-03-10
 CLOSE = np.round(990 + 40 * np.sin(np.arange(60) / 7.0) + np.arange(60), 2)  # crosses 1,000
@@ -190,11 +192,11 @@ def run_lstm(load_script):
 
 
 def run(run_lstm, capsys, tmp_path, *args):
-    """run_lstm.main() in this process, tiny; returns (exit status, stdout, stderr)."""
-    tiny = ["--epochs", "1", "--seq-len", "5", "--mode", "point", "--plot-dir", tmp_path / "out"]
-    code = run_lstm.main([str(arg) for arg in [*args, *tiny]])
-    captured = capsys.readouterr()
-    return types.SimpleNamespace(returncode=code, stdout=captured.out, stderr=captured.err)
+    """run_lstm.main() in this process, tiny, with the test span these tests count on (the
+    Settings cell's TRAIN_FRAC may differ); returns a CompletedProcess."""
+    tiny = ["--epochs", "1", "--seq-len", "5", "--mode", "point", "--train-frac", "0.9",
+            "--plot-dir", tmp_path / "out"]
+    return run_in_process(run_lstm, capsys, *args, *tiny)
 
 
 def predicted_truth(tmp_path, name):

@@ -59,7 +59,8 @@ SWEEP_TESTS = {  # stub: the test files that read its settings
     # Part 4: the runner's tiny runs build the model through build_model with the settings;
     # test_lstm.py passes every argument itself
     **dict.fromkeys(["lstm.py", "run_lstm.py"],
-                    ["tests/test_run_lstm.py", "tests/test_run_lstm_extras.py"])}
+                    ["tests/test_run_lstm.py", "tests/test_run_lstm_extras.py",
+                     "tests/test_run_lstm_verdicts.py"])}
 SMALLER = {"EPOCHS", "ITERATIONS"}  # counts of training passes: a smaller one is swept
 NUMBERS = {"SEED": "1", "TRAIN_FRACTION": "0.8", "TRAIN_FRAC": "0.8"}  # the numbers people
 # change first, whose comments list no value: another seed, another split
