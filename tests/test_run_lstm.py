@@ -15,7 +15,6 @@ import sys
 
 import numpy as np
 import pytest
-from test_lstm import build  # build_model, with the hint for a layer that hands on too little
 
 from conftest import assert_plain_error, assert_usage_error, optional_exercise, run_in_process
 
@@ -52,6 +51,8 @@ def read_json(path):
 
 def check_build_model_first(lstm):
     """A wrong build_model fails with test_lstm.py's hint, not deep inside Keras."""
+    from test_lstm import build  # here, so that this file loads where pandas is missing
+
     model = build(lstm, seq_len=10, n_columns=1, units=(4, 4))
     assert model.output_shape == (None, 1), (
         f"build_model's model gives {model.output_shape[1:]} per window, not one value: fix "
