@@ -287,7 +287,7 @@ def forecast(model, series, horizon, normalise=True, predict=None):
 # %% Plumbing: model files and command line
 def check_first_values(windows):
     """Normalising divides by each window's first row, so none of it may be zero."""
-    if (windows[:, 0, :] == 0).any():  # series_csv.check_no_zeros names the row in the file
+    if (windows[:, 0, :] == 0).any():  # run_lstm.check_no_zeros names the row in the file
         raise InputError("A window starts with 0, and normalising divides each window by its "
                          "first value; use --no-normalise for data that reaches zero.")
 

@@ -242,11 +242,24 @@ def read_data(settings):
     series = series_csv.read_series(settings["csv"], settings["columns"], settings["symbol"],
                                     flags=True)  # its messages may suggest --columns, --symbol
     if settings["normalise"]:
-        series_csv.check_no_zeros(series, settings["csv"])
+        check_no_zeros(series, settings["csv"])
     rows, columns = series.values.shape
     check_length(rows, settings["seq_len"], settings["train_frac"], settings["csv"])
     plumbing.check_memory(3 * rows * (settings["seq_len"] + 1) * columns, "--seq-len")
     return series
+
+
+def check_no_zeros(series, csv):
+    """Normalising divides each window by its first row, so no value may be 0: name the first."""
+    rows, columns = np.nonzero(series.values == 0)
+    if len(rows):
+        row, name = rows[0], series.columns[columns[0]]
+        where = f"line {series.lines[row]}" if series.lines is not None else f"row {row + 1}"
+        when = f" ({series.dates[row]:%Y-%m-%d})" if series.dates is not None else ""
+        fix = ("use --no-normalise for data that reaches zero" if columns[0] == 0
+               else f"leave {name!r} out of --columns")
+        raise InputError(f"{csv}: {where}{when} has {name} = 0, and normalising divides each "
+                         f"window by its first value; {fix}.")
 
 
 def check_length(rows, seq_len, train_frac, csv):

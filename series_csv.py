@@ -1,16 +1,14 @@
 """Reading a series of prices (or any numbers) from a CSV file: the one reader of the evening.
 
-    from series_csv import read_series
-    series = read_series("data/sp500.csv")                 # Close, oldest first
-    series = read_series("my.csv", ["Close", "Volume"])   # the first column is the predicted one
-    series.values, series.columns, series.dates            # (rows, columns) floats, names, dates
+    series = read_series("data/sp500.csv")                # Close, oldest first
+    series = read_series("my.csv", ["Close", "Volume"])  # the first column is the one predicted
+    series.values, series.columns, series.dates           # (rows, columns) floats, names, dates
+    python series_csv.py my_stock.csv                     # what would be read (or --ticker AAPL)
 
-    python series_csv.py my_stock.csv       # show what would be read (or: --ticker AAPL)
-
-One number a line, or a header (Date, Close, ...) and a row a day, as today's sources write them:
-nasdaq.com ($189.98 in Close/Last), MarketWatch, investing.com (Price; 3.99M), FRED ('.' or an
-empty cell when missing), yfinance's saved tables (three header rows; dates with -05:00). pandas
-reads the file; this module decides what pandas cannot, and says every problem in one sentence
+pandas reads the file (compressed or not, its encoding, quotes, missing values, dates). This
+module decides what pandas cannot (the separator, as a comma may be a decimal one; a decimal or a
+thousands comma; which column, which stock; a split; the shapes of nasdaq.com, MarketWatch,
+investing.com, FRED and yfinance files) and says every problem in one sentence
 (plumbing.InputError) naming the file, the line and the fix.
 """
 
@@ -52,10 +50,9 @@ class Series(NamedTuple):
 
 
 def read_series(path, columns=None, symbol=None, flags=False):
-    """Inputs:  path; columns, names (the first is predicted) or None (choose_columns);
-             symbol, the stock to keep from a file of several; flags, True when the caller has
-             --columns and --symbol, so that a message may suggest them.
-    Returns: a Series, oldest row first when the file has dates, else in the file's order."""
+    """The Series in `path`: `columns` (the first predicted) or the close; `symbol`'s rows of a
+    file of several stocks; `flags` when the caller has --columns and --symbol to suggest.
+    Oldest row first when the file has dates, else in the file's order."""
     lines = read_lines(path)
     try:
         frame = pick_stock(read_table(lines, columns, flags), symbol, flags)
@@ -70,28 +67,14 @@ def read_series(path, columns=None, symbol=None, flags=False):
     return Series(rows.to_numpy(dtype=float), dates, names, rows.index.to_numpy())
 
 
-def check_no_zeros(series, path):
-    """Normalising divides each window by its first row, so no value may be 0: name the first."""
-    rows, columns = np.nonzero(series.values == 0)
-    if len(rows):
-        row, name = rows[0], series.columns[columns[0]]
-        where = f"line {series.lines[row]}" if series.lines is not None else f"row {row + 1}"
-        when = f" ({series.dates[row]:%Y-%m-%d})" if series.dates is not None else ""
-        fix = ("use --no-normalise for data that reaches zero" if columns[0] == 0
-               else f"leave {name!r} out of --columns")
-        raise InputError(f"{path}: {where}{when} has {name} = 0, and normalising divides each "
-                         f"window by its first value; {fix}.")
-
-
 # %% The file, its table and its numbers
 def shorten(text, length=40):
-    """Text cut to `length` characters for a message."""
     return text if len(text) <= length else text[:length] + "..."
 
 
 def read_lines(path):
-    """The file's lines, as pandas reads them: compressed or not (by its name, or its first
-    bytes when its name does not say), UTF-8 with or without a byte-order mark, or UTF-16."""
+    """The lines that hold more than separators, by line number: compressed by the file's name
+    or its first bytes, or not; UTF-8 with or without a byte-order mark, or UTF-16."""
     path = Path(path)
     plumbing.check_input(path, "file", "check the path (the workshop's own data comes back "
                          "with `python data/make_data.py`)")
@@ -102,27 +85,31 @@ def read_lines(path):
         utf16 = start.startswith((b"\xff\xfe", b"\xfe\xff"))  # UTF-16's byte-order marks
         lines = pd.read_csv(path, sep="\x1f", names=[0], quoting=csv.QUOTE_NONE, dtype=str,
                             na_filter=False, skip_blank_lines=False, compression=kind or "infer",
-                            encoding="utf-16" if utf16 else "utf-8-sig")[0].tolist()
+                            encoding="utf-16" if utf16 else "utf-8-sig")[0]
     except UnicodeDecodeError:  # (\x1f is never in text: each line is one field, quotes and all)
         raise InputError(f"{path} is not UTF-8 text; save it as a UTF-8 CSV file and try "
                          "again.") from None
     except OSError as error:
         raise InputError(f"Could not read {path} ({error.strerror or error}); check that it is "
                          "a file you may read.") from None
-    except Exception:  # noqa: BLE001 - whatever a decompressor says of a damaged file
-        raise InputError(f"{path} is a damaged {kind or path.suffix.lstrip('.')} file, or a zip of "
-                         "several; download it again, or give the CSV itself.") from None
-    if not any(line.strip() for line in lines):
+    except Exception as error:  # noqa: BLE001 - whatever a decompressor says of a damaged file
+        if "Multiple files" in str(error):  # pandas reads a zip of one file only
+            raise InputError(f"{path} is a zip of several files; unzip it and give the CSV "
+                             "itself.") from None
+        raise InputError(f"{path} is a damaged {kind or path.suffix.lstrip('.')} file; download "
+                         "it again, or give the CSV itself.") from None
+    lines = lines.set_axis(lines.index + 1)[lambda line: line.str.strip(" \t,;") != ""]
+    if lines.empty:
         raise InputError(f"{path} is empty; give a CSV with one number a line, or a header "
                          "row such as Date,Close and one row a day.")
     return lines
 
 
 def number_format(rows, separator):
-    """pandas' decimal and thousands options for the numbers in `rows` (the data's text): a
-    comma in a number (quoted, in a file split by commas) before other than three digits is a
-    decimal one (2575,21); else commas split thousands when the file also writes a decimal
-    point (2,575.21) or a number holds two (1,234,567), and are decimal when not (0,841)."""
+    """pandas' decimal and thousands marks for the numbers in `rows` (the data's text). A comma
+    in a number (quoted, where commas split fields) is a decimal one before other than three
+    digits (2575,21); before three, it splits thousands where a decimal point is written too
+    (2,575.21) or a number holds two (1,234,567), and is a decimal one where not (0,841)."""
     numbers = rows if separator != "," else " ".join(re.findall(r'"[^"]*"', rows))
     if not re.search(r"\d,\d", numbers):
         return {"decimal": ".", "thousands": None}
@@ -133,85 +120,77 @@ def number_format(rows, separator):
 
 
 def is_number(text):
-    """True for text such as 1.5, -2e3, or numbers split by spaces (1 2: named later)."""
+    """True for 1.5 or -2e3, and for numbers split by spaces (1 2), which are refused later."""
     try:
-        return all(float(part) is not None for part in text.split()) and bool(text.split())
+        return len([float(part) for part in text.split()]) > 0
     except ValueError:
         return False
 
 
-def check_first_line(rows, separator, columns, flags):
-    """True when the first of `rows` (the lines that are not blank) holds numbers, not names:
-    then the file must hold one number a line, or Excel's decimal commas (0,841) one a line."""
-    fields = rows[0].split(separator)
-    numbers = [is_number(field) for field in fields]
-    if any(numbers) and not all(numbers):
-        raise InputError(f"the first line, {shorten(rows[0])!r}, mixes numbers and names; add a "
-                         "header row such as Date,Close above the data.")
-    if not all(numbers):
+def check_first_line(lines, separator, columns, flags):
+    """True when the first of `lines` holds numbers, not names: then it must be one number a
+    line, with a decimal point or a decimal comma (0,841) on every line."""
+    first = lines.iloc[0].strip()
+    numbers = [is_number(field) for field in first.split(separator)]
+    if not any(numbers):
         return False
+    if not all(numbers):
+        raise InputError(f"the first line, {shorten(first)!r}, mixes numbers and names; add a "
+                         "header row such as Date,Close above the data.")
     if columns:
         fix = "leave out --columns" if flags else "add a header row such as Date,Close"
         raise InputError(f"there is no header row, so no column named {columns[0]!r}; {fix}.")
-    if separator == "," and all(re.fullmatch(r"[+-]?\d+,\d+", row) for row in rows):
-        print(f"Reading one number a line with a decimal comma ({rows[0]} is "
-              f"{rows[0].replace(',', '.')}).")
-    elif len(fields) > 1 and len(rows) == 1:
-        raise InputError(f"it holds {len(fields):,} numbers on one line; write one number a "
-                         "line, or add a header row such as Date,Close above one row a day.")
-    elif len(fields) > 1:
-        raise InputError(f"there is no header row but {len(fields):,} fields a line, such as "
-                         f"{shorten(rows[0])!r}; write one number a line with a decimal point "
-                         "(2575.21, not 2575,21), or add a header row such as Date,Close.")
+    if separator == "," and lines.str.strip().str.fullmatch(r"[+-]?\d+,\d+").all():
+        print(f"Reading one number a line with a decimal comma ({first} is "
+              f"{first.replace(',', '.')}).")
+    elif len(numbers) > 1:
+        where = "its only line" if len(lines) == 1 else "the first line"
+        raise InputError(f"there is no header row, but {len(numbers):,} numbers on {where} "
+                         f"({shorten(first)!r}); write one number a line with a decimal point "
+                         "(2575.21, not 2575,21), or add a header row such as Date,Close above "
+                         "one row a day.")
     return True
 
 
 def read_table(lines, columns, flags):
-    """The file as a table of the names in its header (or "value"), indexed by line number;
-    yfinance's three header rows (Price, Ticker, Date) as one. Blank lines are left out."""
-    first = next(number for number, line in enumerate(lines) if line.strip())
-    text, head = lines[first:], lines[first].strip()  # from the first line that is not blank
-    try:  # what read_csv(sep=None) runs, on a sample as the csv docs do, among the usual marks
-        separator = csv.Sniffer().sniff(head[:1024], delimiters=",;\t").delimiter
-    except csv.Error:  # none of them: one column (where sep=None would split at a letter)
-        separator = "\t"
-    headerless = check_first_line([line.strip() for line in text if line.strip()], separator,
-                                  columns, flags)
-    separator = "\t" if headerless else separator  # one number a line: no separator
-    options = number_format("\n".join(text[0 if headerless else 1:]), separator)
+    """The table under the header (or of one column, "value"), indexed by line number;
+    yfinance's three header rows (Price, Ticker, Date) read as one."""
+    head = lines.iloc[0].strip()  # split by tabs, else semicolons (a comma may be a decimal one)
+    separator = next((mark for mark in "\t;," if mark in head), "\t")  # else: one column
+    headerless = check_first_line(lines, separator, columns, flags)
+    separator, body = ("\t", lines) if headerless else (separator, lines.iloc[1:])
+    options = number_format("\n".join(body.tolist()), separator)
     try:
-        frame = pd.read_csv(io.StringIO("\n".join(text)), sep=separator, index_col=False,
-                            header=None if headerless else 0, skipinitialspace=True,
-                            skip_blank_lines=False, na_values=MISSING, **options, **EXACT)
+        frame = pd.read_csv(io.StringIO("\n".join(lines.tolist())), sep=separator,
+                            header=None if headerless else 0, index_col=False,
+                            skipinitialspace=True, na_values=MISSING, **options, **EXACT)
     except pd.errors.ParserError as error:
         detail = str(error).strip().splitlines()[-1]
         raise InputError(f"the rows are not an even table ({detail}); give every row the same "
                          "fields as the first.") from None
     frame.columns = ["value"] if headerless else [str(name).strip() for name in frame.columns]
-    frame.index += first + (1 if headerless else 2)  # line numbers from 1
+    frame.index = body.index[:len(frame)]
     if list(frame.iloc[:2, 0]) == ["Ticker", "Date"]:  # yfinance's second and third header rows
         if frame.iloc[0, 1:].nunique() > 1:
             raise InputError(f"it holds the prices of several tickers side by side "
-                             f"({shorten(text[1].strip())!r}); download one ticker a file.")
+                             f"({shorten(body.iloc[0].strip())!r}); download one ticker a file.")
         frame = frame.iloc[2:].rename(columns={frame.columns[0]: "Date"})  # not Price
-    frame = frame.drop(index=[n for n in frame.index if not lines[n - 1].strip(" \t,;")])
     if frame.empty:
-        raise InputError(f"it holds only the header row {shorten(head)!r} and no numbers; add "
-                         "the data below it, one row a line.")
+        raise InputError(f"it holds only the header row {shorten(lines.iloc[0].strip())!r} and "
+                         "no numbers; add the data below it, one row a line.")
     frame.attrs["thousands"] = options["thousands"]  # for the numbers pandas leaves as text
     return frame
 
 
 def numeric_column(frame, name):
-    """A column as floats, missing cells NaN; text and infinities are refused, naming the first.
-    The marks pandas leaves as text are read here: $189.98, -0.52%, 3.99M."""
+    """The column as floats, missing cells NaN; text and infinities refused, the first named.
+    Read here, as pandas leaves them text: $189.98, -0.52%, 3.99M."""
     column = numbers = frame[name]
     if not pd.api.types.is_numeric_dtype(column):
         text = column.fillna("").astype(str).str.strip().str.replace(r"^\$|%$", "", regex=True)
         text = text.str.replace(frame.attrs.get("thousands") or "\0", "", regex=False)
         scale = text.str[-1:].str.upper().map(SCALES).astype(float).fillna(1.0)
-        read = pd.to_numeric(text.where(scale == 1, text.str[:-1]), errors="coerce")
-        numbers = scale * read.astype(float)
+        numbers = scale * pd.to_numeric(text.where(scale == 1, text.str[:-1]), errors="coerce")
     bad = column[(numbers.isna() & column.notna()) | np.isinf(numbers)]
     if len(bad):
         line, cell = bad.index[0], str(bad.iloc[0])
@@ -231,12 +210,10 @@ def pick_stock(frame, symbol, flags):
     """Only one stock's rows, when a text column (symbol, ticker, name) tells several apart."""
     names = [name for name in frame.columns if name.lower() in STOCK_NAMES
              and not pd.api.types.is_numeric_dtype(frame[name])]
-    if not names:
-        if symbol is not None:
-            raise InputError("no column tells stocks apart (such as symbol, ticker or name)"
-                             + ("; leave out --symbol." if flags else "."))
-        return frame
-    labels = frame[names[0]].astype("string").str.strip()
+    if not names and symbol is not None:
+        raise InputError("no column tells stocks apart (such as symbol, ticker or name)"
+                         + ("; leave out --symbol." if flags else "."))
+    labels = frame[names[0]].astype("string").str.strip() if names else pd.Series()
     stocks = list(labels.dropna().unique())
     listed = ", ".join(stocks[:5]) + (f" and {len(stocks) - 5} more" if len(stocks) > 5 else "")
     if symbol is None and len(stocks) > 1:
@@ -256,12 +233,11 @@ def pick_stock(frame, symbol, flags):
 
 
 def choose_columns(frame, columns, flags):
-    """The columns to use, the predicted one first (in any case): `columns`, else the first of
+    """The columns to use, the predicted first, in any case: `columns`, else the first of
     PRICE_NAMES (never passed over: numeric_column names its bad value), else the only column
     that is not a date or a stock (a FRED series), else the only column of numbers."""
     by_lower = {str(name).lower(): name for name in frame.columns}
-    missing = [name for name in columns or [] if name.lower() not in by_lower]
-    if missing:
+    if missing := [name for name in columns or [] if name.lower() not in by_lower]:
         raise InputError(f"there is no column named {missing[0]!r}; its columns are "
                          f"{', '.join(map(str, frame.columns))}"
                          + (" (pick with --columns)." if flags else "."))
@@ -287,62 +263,63 @@ def avoid_split(frame, names, dates):
         dates if dates is not None else frame.index).dropna().sort_index(kind="stable")
     change = both / both.shift() - 1  # each day's move
     split = (change[names[0]] < -SPLIT_DROP) & (change[adjusted] >= -SPLIT_DROP)
-    if split.any():
-        day = f"{split.idxmax():%Y-%m-%d}" if dates is not None else f"line {split.idxmax()}"
-        print(f"{names[0]} drops {-change[names[0]][split].iloc[0]:.0%} on {day}, a stock split "
-              f"that {adjusted} corrects; using {adjusted}.")
-    return [adjusted] if split.any() else names
+    if not split.any():
+        return names
+    day = f"{split.idxmax():%Y-%m-%d}" if dates is not None else f"line {split.idxmax()}"
+    print(f"{names[0]} drops {-change[names[0]][split].iloc[0]:.0%} on {day}, a stock split "
+          f"that {adjusted} corrects; using {adjusted}.")
+    return [adjusted]
 
 
 def usable_rows(table):
-    """The rows with every value present (an empty date is a missing one), oldest first (the
-    last row of a repeated date kept) when there is a date column; each dropping counted."""
+    """The rows with every value present (an empty date is missing too), oldest first with a
+    date column, the last row of a repeated date kept; each dropping counted."""
     complete = table.dropna()
-    if len(complete) < len(table):
-        gone = len(table) - len(complete)
+    if gone := len(table) - len(complete):
         print(f"Dropped {gone} row{'' if gone == 1 else 's'} with missing values.")
     if "date" in complete:
         complete = complete.sort_values("date", kind="stable")  # equal dates keep file order
-        repeated = complete["date"].duplicated(keep="last")
-        if repeated.any():
+        if (repeated := complete["date"].duplicated(keep="last")).any():
             print(f"Dropped {repeated.sum()} row{'' if repeated.sum() == 1 else 's'} whose date "
                   "comes again later in the file (kept the last row of each date).")
         complete = complete[~repeated]
     if len(complete) < 2:
-        raise InputError(f"it has {len(complete)} usable rows; a series needs many more.")
+        raise InputError(f"it has {len(complete)} usable row{'' if len(complete) == 1 else 's'}; "
+                         "a series needs many more.")
     return complete
 
 
 # %% Dates
 def read_dates(frame, names):
-    """The dates in the column named as in DATE_NAMES, else in the first column when most of
-    it reads as dates; None without. Month first (12/31/2018) unless day first reads more; a
-    UTC offset is dropped, keeping the exchange's own date (2024-03-08 00:00:00-05:00)."""
+    """The dates of the column named as in DATE_NAMES, else of the first column when most of it
+    reads as dates; else None. Month first (12/31/2018) unless day first reads more; a UTC
+    offset dropped, keeping the exchange's own date (2024-03-08 00:00:00-05:00)."""
     named = [name for name in frame.columns if name.lower() in DATE_NAMES]
     name = named[0] if named else frame.columns[0]
     if not named and (name in names or pd.api.types.is_numeric_dtype(frame[name])):
         return None
     texts = frame[name].fillna("").astype(str).str.strip()
-    given = texts != ""  # an empty date is a missing value
-    if re.search(OFFSET, texts[given].iloc[0] if given.any() else ""):  # only files that write it
+    texts = texts.where(texts != "")  # an empty date is a missing value
+    if re.search(OFFSET, texts.dropna().iloc[0] if texts.notna().any() else ""):  # written
         texts = texts.str.replace(OFFSET, r"\1", regex=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # pandas' notes on the format it guessed
-        dates = pd.to_datetime(texts.where(given), errors="coerce")
-        if (given & dates.isna()).any():  # 13/01/2018 unread month first: day first?
-            other = pd.to_datetime(texts.where(given), errors="coerce", dayfirst=True)
+        dates = pd.to_datetime(texts, errors="coerce")
+        if (texts.notna() & dates.isna()).any():  # 13/01/2018 unread month first: day first?
+            other = pd.to_datetime(texts, errors="coerce", dayfirst=True)
             dates = other if other.isna().sum() < dates.isna().sum() else dates
-    unread = given & dates.isna()
-    if not named and unread.sum() * 2 >= given.sum():
+    unread = texts.notna() & dates.isna()
+    if not named and unread.sum() * 2 >= texts.notna().sum():
         return None  # a first column of names or codes, not dates
     if unread.any():
-        line, example = unread.idxmax(), str(frame[name][unread].iloc[0])
-        if pd.notna(pd.to_datetime(example, format="mixed", errors="coerce")):  # read alone
-            raise InputError(f"column {name!r} mixes date formats, such as "
-                             f"{str(frame[name][dates.notna()].iloc[0])!r} and {example!r} "
-                             f"(line {line}); write them all as YYYY-MM-DD.")
-        raise InputError(f"column {name!r} holds {unread.sum()} dates that cannot be read, such "
-                         f"as {shorten(example)!r} (line {line}); write them as YYYY-MM-DD.")
+        line, example, read = unread.idxmax(), texts[unread].iloc[0], texts[dates.notna()]
+        if read.size and pd.notna(pd.to_datetime(example, format="mixed", errors="coerce")):
+            problem = f"mixes date formats, such as {read.iloc[0]!r} and {example!r}"
+        else:
+            count = unread.sum()
+            problem = (f"holds {count} unreadable date{'s' if count > 1 else ''}, such as "
+                       f"{shorten(example)!r}")
+        raise InputError(f"column {name!r} {problem} (line {line}); write them all as YYYY-MM-DD.")
     return dates
 
 
@@ -366,8 +343,7 @@ def main(argv=None):
     """Show what run_lstm.py would read from a CSV, without training anything."""
     parser = argparse.ArgumentParser(description="Show what run_lstm.py would read from a CSV.")
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("csv", nargs="?", help="a file of one number a line, or with a header "
-                        f"row (default: {CSV})")
+    source.add_argument("csv", nargs="?", help=f"a file of prices (default: {CSV})")
     source.add_argument("--ticker", help="fetch this ticker's daily prices (AAPL; fred:SP500)")
     parser.add_argument("--refresh", action="store_true", help="fetch the ticker again")
     parser.add_argument("--columns", help="columns to read, the predicted one first")

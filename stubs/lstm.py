@@ -1,6 +1,6 @@
 # Exercise version of lstm.py, made by stubs/make_stubs.py from the solution one folder up.
 # Replace each `raise NotImplementedError(...)` with your code, following the TODO above it.
-# make_stubs: sha256 aa4444948acf8bacd3e7d60fa3a176625f1feee034819a98b418f276582d2e1b
+# make_stubs: sha256 928b4cf96d283eec28962df1480dfc3c3878a71e3df67bfb16bd85aa4c186678
 """Keras recurrent networks for sequences: windows, scaling, the model, and its predictions.
 
 Part 4 of the evening. Two stacked LSTM layers learn the sine wave that rnn.py learned by hand,
@@ -281,7 +281,7 @@ def forecast(model, series, horizon, normalise=True, predict=None):
 # %% Plumbing: model files and command line
 def check_first_values(windows):
     """Normalising divides by each window's first row, so none of it may be zero."""
-    if (windows[:, 0, :] == 0).any():  # series_csv.check_no_zeros names the row in the file
+    if (windows[:, 0, :] == 0).any():  # run_lstm.check_no_zeros names the row in the file
         raise InputError("A window starts with 0, and normalising divides each window by its "
                          "first value; use --no-normalise for data that reaches zero.")
 

@@ -138,6 +138,20 @@ def test_outputs_that_would_overwrite_an_input_are_refused(run_lstm, capsys, tmp
     assert snapshot(tmp_path) == before
 
 
+def test_a_zero_to_normalise_by_is_named_by_line_date_and_column(run_lstm, tmp_path):
+    import series_csv
+
+    path = tmp_path / "prices.csv"
+    path.write_text("Date,Close,Volume\n2020-01-02,11,0\n2020-01-01,10,100\n2020-01-03,12,300\n")
+    with pytest.raises(run_lstm.InputError) as error:
+        run_lstm.check_no_zeros(series_csv.read_series(path, ["Close", "Volume"]), path)
+    for word in ("line 2", "(2020-01-02)", "Volume = 0", "leave 'Volume' out of --columns"):
+        assert word in str(error.value)
+    with pytest.raises(run_lstm.InputError, match="line 2 .* --no-normalise"):
+        run_lstm.check_no_zeros(series_csv.read_series(path, ["Volume"]), path)
+    run_lstm.check_no_zeros(series_csv.read_series(path), path)  # Close alone has no zero
+
+
 def test_windows_that_cannot_fit_in_memory_are_refused_before_keras(run_lstm, capsys, tmp_path):
     csv = tmp_path / "long.csv"
     csv.write_text("".join(f"{2 + np.sin(i / 9):.4f}\n" for i in range(20_000)))
