@@ -215,18 +215,12 @@ def memory_figures(truth, predicted, mean, history, figures, settings):
     title = (f"The adding problem: {len(truth):,} test sequences, sorted by their true sum\n"
              f"RMSE: {name} {figures['test_rmse']:.3g}, always the mean "
              f"{figures['baseline_rmse']:.3g}, ratio {figures['rmse_ratio']:.3f}")
-    drawn = [("sums", title, [("truth", steps, truth[order], TRUTH),
-                              ("always the mean", steps, np.full(len(truth), mean), NAIVE),
-                              (f"{name}", steps, predicted[order],
-                               {**MODEL, "linestyle": "none", "marker": ".",
-                                "markersize": 2})])]
-    epochs = np.arange(1, len(history["loss"]) + 1)
-    guess = np.full(len(epochs), figures["baseline_rmse"] ** 2)
-    drawn.append(("loss", "Loss per epoch (MSE)",
-                  [("training", epochs, history["loss"], MODEL),
-                   ("validation", epochs, history["val_loss"], {**MODEL, "linestyle": "--"}),
-                   ("always the mean", epochs, guess, NAIVE)]))
-    return drawn
+    sums = [("truth", steps, truth[order], TRUTH),
+            ("always the mean", steps, np.full(len(truth), mean), NAIVE),
+            (name, steps, predicted[order], {**MODEL, "linestyle": "none", "marker": ".",
+                                             "markersize": 2})]
+    return [("sums", title, sums),
+            loss_figure(history, "Loss per epoch (MSE)", figures["baseline_rmse"] ** 2)]
 
 
 # %% Data
@@ -858,14 +852,22 @@ def figure_lines(series, results, history, truth, today, settings, ahead):
     if "multiple" in results:
         figures.append(restart_figure(x, truth, today, results["multiple"], name))
     if history["loss"]:
-        epochs = np.arange(1, len(history["loss"]) + 1)
-        figures.append(("loss", "Loss per epoch (MSE, in the model's units)",
-                        [("training", epochs, history["loss"], MODEL),
-                         ("validation", epochs, history["val_loss"], NAIVE)]))
+        figures.append(loss_figure(history, "Loss per epoch (MSE, in the model's units)"))
     if ahead is not None:
         every_row = series.dates if series.dates is not None else np.arange(rows)
         figures.append(forecast_figure(every_row, series.values[:, 0], *ahead, name))
     return figures
+
+
+def loss_figure(history, title, guess=None):
+    """The loss per epoch, training and validation, beside always guessing the mean (its MSE,
+    `guess`) when given."""
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    lines = [("training", epochs, history["loss"], MODEL),
+             ("validation", epochs, history["val_loss"], {**MODEL, "linestyle": "--"})]
+    if guess is not None:
+        lines.append(("always the mean", epochs, np.full(len(epochs), guess), NAIVE))
+    return ("loss", title, lines)
 
 
 def free_run_figure(x, truth, today, full, seq_len, name):

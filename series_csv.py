@@ -98,7 +98,8 @@ def read_lines(path):
                              "itself.") from None
         raise InputError(f"{path} is a damaged {kind or path.suffix.lstrip('.')} file; download "
                          "it again, or give the CSV itself.") from None
-    lines = lines.set_axis(lines.index + 1)[lambda line: line.str.strip(" \t,;") != ""]
+    lines.index += 1  # line numbers, from 1
+    lines = lines[lines.str.strip(" \t,;") != ""]  # blank lines hold at most separators
     if lines.empty:
         raise InputError(f"{path} is empty; give a CSV with one number a line, or a header "
                          "row such as Date,Close and one row a day.")
@@ -169,7 +170,7 @@ def read_table(lines, columns, flags):
         raise InputError(f"the rows are not an even table ({detail}); give every row the same "
                          "fields as the first.") from None
     frame.columns = ["value"] if headerless else [str(name).strip() for name in frame.columns]
-    frame.index = body.index[:len(frame)]
+    frame.index = body.index[:len(frame)]  # a row a line (a quoted line break would shift them)
     if list(frame.iloc[:2, 0]) == ["Ticker", "Date"]:  # yfinance's second and third header rows
         if frame.iloc[0, 1:].nunique() > 1:
             raise InputError(f"it holds the prices of several tickers side by side "
